@@ -1,0 +1,15 @@
+// The ordered list of migrations. Names sort in the order they run; never rename or reorder one that shipped.
+
+import type { Migration } from 'kysely';
+import type { MigrationDialect, MigrationFactory } from './migration-context';
+import initial from './0001_initial';
+
+const factories: Record<string, MigrationFactory> = {
+  '0001_initial': initial,
+};
+
+export function buildMigrations(dialect: MigrationDialect): Record<string, Migration> {
+  return Object.fromEntries(Object.entries(factories).map(([name, f]) => [name, f(dialect)]));
+}
+
+export type { MigrationDialect } from './migration-context';

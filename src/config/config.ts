@@ -1,0 +1,57 @@
+// The typed, frozen configuration every process receives from its composition root.
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type LogLevel = 'error' | 'warn' | 'info' | 'http' | 'verbose' | 'debug' | 'silly';
+
+/** Per-agent settings: global defaults overridden by AGENT_<ID>_<SETTING>. */
+export interface AgentSettings {
+  maxConcurrentTasks: number;
+  timeoutSeconds: number;
+  maxAttempts: number;
+  circuitFailureThreshold: number;
+  circuitRecoveryTimeoutSeconds: number;
+}
+
+export type DatabaseTarget =
+  | { kind: 'sqlite'; url: string; filename: string }
+  | { kind: 'postgres'; url: string };
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  version: string;
+  database: DatabaseTarget;
+  redisUrl: string | null;
+  log: { level: LogLevel };
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+  };
+  shutdownTimeoutMs: number;
+  health: { checkTimeoutMs: number };
+  worker: {
+    concurrency: number;
+    pollIntervalMs: number;
+    leaseSeconds: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+  };
+  scheduler: {
+    agentHealthCheckIntervalSeconds: number;
+    reaperIntervalSeconds: number;
+    taskRetentionDays: number;
+    leaderLeaseSeconds: number;
+  };
+  agentDefaults: AgentSettings;
+  /** Keyed by agent id in lower case (AGENT_BMF_FILTER_... → "bmf_filter"). */
+  agentOverrides: Readonly<Record<string, Readonly<Partial<AgentSettings>>>>;
+}
+
+/** The settings for one agent: its overrides over the global defaults. */
+export function agentSettings(config: Config, agentId: string): AgentSettings {
+  const overrides = config.agentOverrides[agentId.toLowerCase()] ?? {};
+  return { ...config.agentDefaults, ...overrides };
+}

@@ -1,0 +1,99 @@
+// Opens the database named by DATABASE_URL as Kysely<Database>, with the dialect strategy that goes with it.
+
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import pg from 'pg';
+import type { DatabaseTarget } from '../../config';
+import type { Logger } from '../logger';
+import { postgresStrategy, sqliteStrategy, type DialectStrategy } from './dialect-strategy';
+import type { Database } from './schema';
+
+export interface DatabaseHandle {
+  readonly db: Kysely<Database>;
+  readonly strategy: DialectStrategy;
+  readonly target: DatabaseTarget;
+  /** A cheap round trip to the database (health checks). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  logger?: Logger;
+  /** Postgres pool size per process. */
+  poolSize?: number;
+  /** SQLite: how long a writer waits for another process's lock before SQLITE_BUSY. */
+  sqliteBusyTimeoutMs?: number;
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+export function createDatabase(target: DatabaseTarget, opts: DatabaseOptions = {}): DatabaseHandle {
+  return target.kind === 'sqlite' ? openSqlite(target, opts) : openPostgres(target, opts);
+}
+
+function openSqlite(target: Extract<DatabaseTarget, { kind: 'sqlite' }>, opts: DatabaseOptions): DatabaseHandle {
+  const inMemory = target.filename === ':memory:';
+  if (!inMemory) mkdirSync(dirname(target.filename), { recursive: true });
+  const connection = new BetterSqlite3(target.filename, { timeout: opts.sqliteBusyTimeoutMs ?? 5000 });
+  if (!inMemory) connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = NORMAL');
+  connection.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  let closed: Promise<void> | undefined;
+  return {
+    db,
+    strategy: sqliteStrategy,
+    target,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close() {
+      closed ??= db.destroy();
+      return closed;
+    },
+  };
+}
+
+function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, opts: DatabaseOptions): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: opts.poolSize ?? 10,
+    // Fail fast while the database is away instead of queueing requests forever.
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    // Epoch-millisecond bigint columns and counts fit in a JS number; parse them as numbers
+    // per pool rather than changing pg's process-wide type table.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+        if (oid === INT8_OID || oid === NUMERIC_OID) return (v: string) => (v === null ? null : Number(v));
+        return pg.types.getTypeParser(oid, format);
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its connection (database restart) emits 'error' on the pool; without a
+  // listener Node would crash the process. The next checkout simply opens a new connection.
+  pool.on('error', (err) => opts.logger?.warn('postgres idle client error', { error: err.message }));
+  // pg-pool removes that listener while a client is checked out, and a pg Client emits 'error'
+  // (besides failing its query) when its socket dies mid-query: without a listener of its own
+  // that crashes the process during a database restart. The query's caller still gets the error.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => opts.logger?.debug('postgres connection lost', { error: err.message }));
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let closed: Promise<void> | undefined;
+  return {
+    db,
+    strategy: postgresStrategy,
+    target,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close() {
+      closed ??= db.destroy();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// The few places SQLite and Postgres differ, decided once at start-up instead of in every repository method.
+
+import { sql, type Kysely } from 'kysely';
+import type { MigrationDialect } from '../../../migrations';
+import type { Database } from './schema';
+
+export type Tx = Kysely<Database>;
+
+export interface DialectStrategy {
+  readonly name: 'sqlite' | 'postgres';
+  /** Postgres claims with FOR UPDATE SKIP LOCKED; SQLite serialises writers instead. */
+  readonly supportsSkipLocked: boolean;
+  readonly migrationDialect: MigrationDialect;
+  /**
+   * Runs fn in a transaction that holds the write lock from its first statement. On SQLite a
+   * plain BEGIN is deferred, and a reader that later writes can fail at once with SQLITE_BUSY
+   * when another process holds the lock; BEGIN IMMEDIATE waits on the busy timeout instead.
+   */
+  writeTransaction<T>(db: Kysely<Database>, fn: (trx: Tx) => Promise<T>): Promise<T>;
+  /** True when err is a unique-constraint violation (the database decided a race). */
+  isUniqueViolation(err: unknown): boolean;
+  /** True when err means the database cannot be reached right now (the request may be retried later). */
+  isUnavailable(err: unknown): boolean;
+}
+
+function errorCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+}
+
+export const sqliteStrategy: DialectStrategy = {
+  name: 'sqlite',
+  supportsSkipLocked: false,
+  migrationDialect: {
+    autoIncrementingKeyType: 'integer',
+    autoIncrementingKey: (c) => c.primaryKey().autoIncrement(),
+  },
+  async writeTransaction(db, fn) {
+    // Kysely's SQLite driver hands out its single connection to one caller at a time, so the
+    // whole transaction runs without interleaving from this process.
+    return db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const result = await fn(conn);
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (err) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw err;
+      }
+    });
+  },
+  isUniqueViolation(err) {
+    const code = errorCode(err);
+    return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  },
+  isUnavailable(err) {
+    const code = errorCode(err);
+    return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_IOERR';
+  },
+};
+
+const PG_UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+  '53300', // too_many_connections
+]);
+
+export const postgresStrategy: DialectStrategy = {
+  name: 'postgres',
+  supportsSkipLocked: true,
+  migrationDialect: {
+    autoIncrementingKeyType: 'bigint',
+    autoIncrementingKey: (c) => c.primaryKey().generatedByDefaultAsIdentity(),
+  },
+  writeTransaction(db, fn) {
+    return db.transaction().execute(fn);
+  },
+  isUniqueViolation(err) {
+    return errorCode(err) === '23505';
+  },
+  isUnavailable(err) {
+    const code = errorCode(err);
+    if (code && PG_UNAVAILABLE.has(code)) return true;
+    const message = err instanceof Error ? err.message : '';
+    return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(
+      message,
+    );
+  },
+};

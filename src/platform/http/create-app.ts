@@ -1,0 +1,147 @@
+// Builds the Express application: correlation id, access log, JSON body limits, declared routes, JSON errors.
+
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { ExecutionContext } from '../context';
+import { newCorrelationId } from '../context';
+import { AppError } from '../errors';
+import type { Logger } from '../logger';
+import { toErrorReply } from './http-errors';
+import { pathPattern, type RouteSpec } from './route';
+import { parseOrThrow } from './validation';
+
+export interface AppOptions {
+  logger: Logger;
+  context: ExecutionContext;
+  bodyLimitBytes: number;
+  routes: readonly RouteSpec[];
+  /** Decides whether an unknown error means a backing service is down (503) rather than a bug (500). */
+  isUnavailable(err: unknown): boolean;
+  /**
+   * Runs before every declared route's validation: authentication, authorisation and rate
+   * limiting live here (the gateway). Throws an AppError (401/403/429) to refuse.
+   */
+  guard?(req: Request, res: Response, route: RouteSpec): Promise<void>;
+  /** Mounted after the declared routes and before the 404 handler (proxy routes, dashboard). */
+  extraHandlers?: ((req: Request, res: Response, next: NextFunction) => void | Promise<void>)[];
+  /** Called once per finished request (metrics). */
+  onRequestFinished?(info: { method: string; route: string; status: number; durationMs: number }): void;
+}
+
+const CORRELATION_HEADER = 'x-correlation-id';
+const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    correlationId: string;
+    routePath?: string;
+  }
+}
+
+export function createApp(opts: AppOptions): express.Express {
+  const app = express();
+  const log = opts.logger.child('http');
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', false);
+
+  // 1. Correlation id: taken from the client when well-formed, otherwise new; echoed back.
+  app.use((req, res, next) => {
+    const incoming = req.get(CORRELATION_HEADER);
+    const correlationId = incoming && CORRELATION_ID_PATTERN.test(incoming) ? incoming : newCorrelationId();
+    res.locals.correlationId = correlationId;
+    res.setHeader('X-Correlation-ID', correlationId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const route = res.locals.routePath ?? (res.statusCode === 404 ? 'unmatched' : req.path);
+      log.info('request', {
+        correlation_id: correlationId,
+        method: req.method,
+        path: req.path,
+        route,
+        status: res.statusCode,
+        duration_ms: Math.round(durationMs * 100) / 100,
+      });
+      opts.onRequestFinished?.({ method: req.method, route, status: res.statusCode, durationMs });
+    });
+    next();
+  });
+
+  // 2. Body: JSON only, bounded. Bodies of other types on JSON routes get a 415 below.
+  app.use(express.json({ limit: opts.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'] }));
+
+  // 3. Everything after runs inside the request's execution context.
+  app.use((_req, res, next) => opts.context.run({ correlationId: res.locals.correlationId }, () => next()));
+
+  const patterns: { route: RouteSpec; pattern: RegExp }[] = [];
+  for (const route of opts.routes) {
+    patterns.push({ route, pattern: pathPattern(route.path) });
+    app[route.method](route.path, async (req: Request, res: Response) => {
+      res.locals.routePath = route.path;
+      if (opts.guard) await opts.guard(req, res, route);
+      const params = route.params ? parseOrThrow(route.params, req.params, 'params') : req.params;
+      const query = route.query ? parseOrThrow(route.query, req.query ?? {}, 'query') : req.query;
+      let body: unknown = undefined;
+      if (route.body) {
+        if (hasBody(req) && !req.is(['application/json', 'application/*+json'])) {
+          throw new AppError(415, 'unsupported_media_type', 'The request body must be application/json');
+        }
+        body = parseOrThrow(route.body, req.body ?? {}, 'body');
+      }
+      const reply = await route.handler({ req, res, body, query, params });
+      if (reply && !res.headersSent) {
+        if (reply.headers) for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
+        if (reply.body === undefined) res.status(reply.status).end();
+        else res.status(reply.status).json(reply.body);
+      }
+    });
+  }
+
+  for (const handler of opts.extraHandlers ?? []) app.use(handler);
+
+  // 404 for unknown paths, 405 (with Allow) for known paths with another method.
+  app.use((req, _res, next) => {
+    const allowed = patterns.filter((p) => p.pattern.test(req.path)).map((p) => p.route.method.toUpperCase());
+    if (allowed.length > 0) {
+      next(
+        new AppError(405, 'method_not_allowed', `${req.method} is not allowed on ${req.path}`, {
+          details: { allowed: [...new Set(allowed)] },
+          headers: { Allow: [...new Set(allowed)].join(', ') },
+        }),
+      );
+      return;
+    }
+    next(new AppError(404, 'not_found', `No route for ${req.method} ${req.path}`));
+  });
+
+  // Errors: one JSON shape; 5xx are logged with the stack, which never reaches the client.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const reply = toErrorReply(err, opts.isUnavailable);
+    if (reply.status >= 500) {
+      log.error('request failed', {
+        correlation_id: res.locals.correlationId,
+        method: req.method,
+        path: req.path,
+        status: reply.status,
+        error: err,
+      });
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (reply.headers) for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
+    res.status(reply.status).json({
+      error: { code: reply.code, message: reply.message, ...(reply.details === undefined ? {} : { details: reply.details }) },
+    });
+  });
+
+  return app;
+}
+
+function hasBody(req: Request): boolean {
+  if (!METHODS_WITH_BODY.has(req.method)) return false;
+  const length = req.get('content-length');
+  return req.get('transfer-encoding') !== undefined || (length !== undefined && length !== '0');
+}

@@ -1,0 +1,59 @@
+// Binds the app to a port (Factor VII) with slow-client timeouts, and closes it gracefully.
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
+export interface RunningServer {
+  readonly server: Server;
+  readonly port: number;
+  readonly url: string;
+  /** Stops accepting, lets in-flight requests finish until the deadline, then cuts what is left. */
+  close(graceMs: number): Promise<void>;
+}
+
+export async function listen(handler: RequestListener, opts: HttpServerOptions): Promise<RunningServer> {
+  const server = createServer(
+    {
+      // A client that trickles its headers or body cannot hold a connection forever.
+      headersTimeout: opts.headersTimeoutMs,
+      requestTimeout: opts.requestTimeoutMs,
+      keepAliveTimeout: opts.keepAliveTimeoutMs,
+    },
+    handler,
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    port,
+    url: `http://${host}:${port}`,
+    close(graceMs) {
+      closing ??= new Promise<void>((resolve) => {
+        const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close(() => {
+          clearTimeout(deadline);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}

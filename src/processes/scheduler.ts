@@ -1,0 +1,11 @@
+// Entrypoint of the `scheduler` process type (Procfile: scheduler): periodic jobs, one leader at a time.
+
+import { assertSchemaCurrent } from '../platform/db';
+import { runProcess } from './platform';
+import { buildServices } from './services';
+import { startScheduler } from './start-scheduler';
+
+runProcess('scheduler', async (platform) => {
+  await assertSchemaCurrent(platform.database);
+  await startScheduler(platform, buildServices(platform));
+});

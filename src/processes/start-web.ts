@@ -1,0 +1,21 @@
+// The web process's job: serve the REST API on PORT until told to stop.
+
+import { createApp } from '../platform/http/create-app';
+import { listen, type RunningServer } from '../platform/http/http-server';
+import type { Platform } from './platform';
+import type { Services } from './services';
+
+export async function startWeb(platform: Platform, services: Services): Promise<RunningServer> {
+  const { config, logger, context, database } = platform;
+  const app = createApp({
+    logger,
+    context,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    routes: services.routes,
+    isUnavailable: (err) => database.strategy.isUnavailable(err),
+  });
+  const server = await listen(app, config.http);
+  platform.shutdown.onShutdown('http server', () => server.close(config.shutdownTimeoutMs));
+  logger.info('web listening', { port: server.port, url: server.url });
+  return server;
+}

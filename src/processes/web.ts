@@ -1,0 +1,11 @@
+// Entrypoint of the `web` process type (Procfile: web): the REST API.
+
+import { assertSchemaCurrent } from '../platform/db';
+import { runProcess } from './platform';
+import { buildServices } from './services';
+import { startWeb } from './start-web';
+
+runProcess('web', async (platform) => {
+  await assertSchemaCurrent(platform.database);
+  await startWeb(platform, buildServices(platform));
+});
