@@ -45,6 +45,37 @@ export interface Config {
     taskRetentionDays: number;
     leaderLeaseSeconds: number;
   };
+  gateway: {
+    /** An admin key from the environment (deploys, tests); hashed in memory, never stored. */
+    adminApiKey: string | null;
+    rateLimit: {
+      requests: number;
+      windowSeconds: number;
+      /** When Redis is down: true lets requests through (fail open), false refuses them with 503. */
+      failOpen: boolean;
+      /** Per-scope request limits that replace `requests` for keys holding that scope. */
+      scopeOverrides: Readonly<Record<string, number>>;
+    };
+    /** Paths served without an API key. */
+    publicPaths: readonly string[];
+    /** Hosts and CIDRs that outbound calls (agents, proxies) may reach despite being private. */
+    outboundAllowedHosts: readonly string[];
+    proxyTimeoutMs: number;
+  };
+  flags: { path: string | null; refreshSeconds: number };
+  workflows: { dir: string | null };
+  domain: {
+    bmfDataPath: string;
+    boardMembersPath: string;
+    ai: {
+      baseUrl: string | null;
+      apiKey: string | null;
+      model: string;
+      modelNext: string | null;
+      timeoutSeconds: number;
+    };
+  };
+  metrics: { port: number | null };
   agentDefaults: AgentSettings;
   /** Keyed by agent id in lower case (AGENT_BMF_FILTER_... → "bmf_filter"). */
   agentOverrides: Readonly<Record<string, Readonly<Partial<AgentSettings>>>>;

@@ -75,3 +75,32 @@ export function url(protocols: readonly string[]) {
 export function nonEmpty() {
   return (raw: string): Parsed<string> => (raw.trim() ? ok(raw.trim()) : fail('must not be empty'));
 }
+
+export function minLength(min: number) {
+  return (raw: string): Parsed<string> =>
+    raw.trim().length >= min ? ok(raw.trim()) : fail(`must be at least ${min} characters long`);
+}
+
+/** A comma-separated list; empty items are dropped. */
+export function list() {
+  return (raw: string): Parsed<string[]> =>
+    ok(
+      raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+}
+
+/** "read=1200,tasks:write=300" → { read: 1200, "tasks:write": 300 }. */
+export function scopeLimits() {
+  return (raw: string): Parsed<Record<string, number>> => {
+    const out: Record<string, number> = {};
+    for (const item of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const m = /^([a-z:_]+)=(\d+)$/.exec(item);
+      if (!m || Number(m[2]) < 1) return fail(`expected scope=limit pairs such as read=1200,tasks:write=300, got "${item}"`);
+      out[m[1]!] = Number(m[2]);
+    }
+    return ok(out);
+  };
+}

@@ -3,7 +3,19 @@
 import type { AgentSettings, Config, DatabaseTarget, LogLevel, NodeEnv } from './config';
 import { ConfigError, type ConfigProblem } from './config-error';
 import { parseDatabaseUrl } from './database-url';
-import { byteSize, durationSeconds, integer, oneOf, url, type Parsed } from './env-parsers';
+import {
+  boolean,
+  byteSize,
+  durationSeconds,
+  integer,
+  list,
+  minLength,
+  nonEmpty,
+  oneOf,
+  scopeLimits,
+  url,
+  type Parsed,
+} from './env-parsers';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -93,6 +105,39 @@ export function loadConfig(env: Environment, opts: { version?: string } = {}): C
       taskRetentionDays: read('TASK_RETENTION_DAYS', integer({ min: 1, max: 3650 }), 7),
       leaderLeaseSeconds: read('SCHEDULER_LEADER_LEASE_SECONDS', integer({ min: 2, max: 3600 }), 15),
     },
+    gateway: {
+      adminApiKey: read<string | null>('ADMIN_API_KEY', minLength(16), null),
+      rateLimit: {
+        requests: read('RATE_LIMIT_REQUESTS', integer({ min: 1, max: 1_000_000 }), 600),
+        windowSeconds: read('RATE_LIMIT_WINDOW_SECONDS', integer({ min: 1, max: 86_400 }), 60),
+        failOpen: read('RATE_LIMIT_FAIL_OPEN', boolean(), true),
+        scopeOverrides: read('RATE_LIMIT_SCOPE_OVERRIDES', scopeLimits(), {}),
+      },
+      publicPaths: read('PUBLIC_PATHS', list(), ['/health', '/health/live', '/health/ready', '/metrics', '/openapi.json', '/dashboard']),
+      outboundAllowedHosts: read(
+        'OUTBOUND_ALLOWED_HOSTS',
+        list(),
+        nodeEnv === 'production' ? [] : ['localhost', '127.0.0.0/8', '::1/128'],
+      ),
+      proxyTimeoutMs: read('PROXY_TIMEOUT_MS', integer({ min: 10, max: 600_000 }), 30_000),
+    },
+    flags: {
+      path: read<string | null>('FEATURE_FLAGS_PATH', nonEmpty(), './config/feature_flags.yml'),
+      refreshSeconds: read('FLAGS_REFRESH_SECONDS', durationSeconds({ min: 0.1 }), 2),
+    },
+    workflows: { dir: read<string | null>('WORKFLOWS_DIR', nonEmpty(), './workflows') },
+    domain: {
+      bmfDataPath: read('BMF_DATA_PATH', nonEmpty(), './data-samples/bmf'),
+      boardMembersPath: read('BOARD_MEMBERS_PATH', nonEmpty(), './data-samples/board-members.json'),
+      ai: {
+        baseUrl: read<string | null>('AI_BASE_URL', url(['http:', 'https:']), null),
+        apiKey: read<string | null>('AI_API_KEY', nonEmpty(), null),
+        model: read('AI_MODEL', nonEmpty(), 'gpt-4o-mini'),
+        modelNext: read<string | null>('AI_MODEL_NEXT', nonEmpty(), null),
+        timeoutSeconds: read('AI_TIMEOUT_SECONDS', integer({ min: 1, max: 3600 }), 60),
+      },
+    },
+    metrics: { port: read<number | null>('METRICS_PORT', integer({ min: 0, max: 65_535 }), null) },
     agentDefaults,
     agentOverrides,
   };

@@ -8,6 +8,7 @@ import { createExecutionContext, type ExecutionContext } from '../platform/conte
 import { createDatabase, type DatabaseHandle } from '../platform/db';
 import { createLogger, type Logger } from '../platform/logger';
 import { createRedis, type RedisHandle } from '../platform/redis';
+import { createNotifier, type Notifier } from '../platform/notifier';
 import { createShutdown, handleSignals, type Shutdown } from '../platform/lifecycle';
 
 export type ProcessType = 'web' | 'worker' | 'scheduler' | 'all' | 'migrate' | 'cli';
@@ -19,6 +20,7 @@ export interface Platform {
   readonly logger: Logger;
   readonly database: DatabaseHandle;
   readonly redis: RedisHandle | null;
+  readonly notifier: Notifier;
   readonly shutdown: Shutdown;
 }
 
@@ -43,7 +45,9 @@ export function createPlatform(processType: ProcessType, config: Config): Platfo
   shutdown.onShutdown('database', () => database.close());
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : null;
   if (redis) shutdown.onShutdown('redis', () => redis.close());
-  return { processType, config, context, logger, database, redis, shutdown };
+  const notifier = createNotifier({ redis, logger });
+  shutdown.onShutdown('notifier', () => notifier.close());
+  return { processType, config, context, logger, database, redis, notifier, shutdown };
 }
 
 /**

@@ -2,7 +2,9 @@
 
 import type { Platform } from './platform';
 import type { Services } from './services';
+import { startRunnables } from './start-runnables';
 
-export async function startScheduler(platform: Platform, _services: Services): Promise<void> {
-  platform.logger.info('scheduler started');
+export async function startScheduler(platform: Platform, services: Services): Promise<void> {
+  await startRunnables(platform, services.schedulerRunnables);
+  platform.logger.info('scheduler started', { components: services.schedulerRunnables.map((r) => r.name) });
 }

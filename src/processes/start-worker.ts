@@ -1,8 +1,13 @@
-// The worker process's job: claim queued tasks and run them until told to stop.
+// The worker process's job: claim queued tasks and run them (and the event subscriptions) until told to stop.
 
 import type { Platform } from './platform';
 import type { Services } from './services';
+import { startRunnables } from './start-runnables';
 
-export async function startWorker(platform: Platform, _services: Services): Promise<void> {
-  platform.logger.info('worker started', { concurrency: platform.config.worker.concurrency });
+export async function startWorker(platform: Platform, services: Services): Promise<void> {
+  await startRunnables(platform, services.workerRunnables);
+  platform.logger.info('worker started', {
+    concurrency: platform.config.worker.concurrency,
+    components: services.workerRunnables.map((r) => r.name),
+  });
 }

@@ -59,3 +59,32 @@ describe('process types as real OS processes', () => {
     for (const p of [web, worker, scheduler]) expect((await p.exited()).code).toBe(0);
   });
 });
+
+import { createTestDatabase, postgresUrlOrSkip, type TestDatabase } from '../support/services';
+
+const pgService = postgresUrlOrSkip();
+(pgService.url ? describe : describe.skip)(`process types on Postgres${pgService.skip ? ` [skipped: ${pgService.skip}]` : ''}`, () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+  });
+  afterAll(async () => db?.cleanup());
+
+  it('web waits for migrate; after the release phase it serves and stops with exit 0', async () => {
+    const early = startProcess('web', { DATABASE_URL: db.url, PORT: '0' });
+    expect((await early.exited()).code).toBe(1);
+    expect(early.stderr()).toMatch(/schema is behind/);
+
+    const migrate = startProcess('migrate', { DATABASE_URL: db.url });
+    expect((await migrate.exited()).code).toBe(0);
+    const again = startProcess('migrate', { DATABASE_URL: db.url });
+    expect((await again.exited()).code).toBe(0);
+    await again.waitForLog((l) => l.message === 'schema already current');
+
+    const web = await startWebProcess('web', { DATABASE_URL: db.url });
+    const health = (await (await fetch(`${web.url}/health`)).json()) as { components: { name: string; details: unknown }[] };
+    expect(health.components.find((c) => c.name === 'database')!.details).toEqual({ dialect: 'postgres' });
+    web.kill('SIGTERM');
+    expect((await web.exited()).code).toBe(0);
+  });
+});

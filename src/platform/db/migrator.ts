@@ -1,6 +1,6 @@
 // Applies the migrations in migrations/ and tells whether a database's schema is current.
 
-import { Migrator, type MigrationResult } from 'kysely';
+import { Migrator, sql, type MigrationResult } from 'kysely';
 import { buildMigrations } from '../../../migrations';
 import type { DatabaseHandle } from './create-database';
 
@@ -21,17 +21,25 @@ export class SchemaBehindError extends Error {
   }
 }
 
-function migratorFor(handle: DatabaseHandle): Migrator {
+async function migratorFor(handle: DatabaseHandle): Promise<Migrator> {
   const migrations = buildMigrations(handle.strategy.migrationDialect);
+  // On Postgres the migration tables live in the connection's current schema (search_path may name
+  // one per deployment or test run). Without this, Kysely looks for them in any schema and can
+  // mistake another schema's bookkeeping tables for ours.
+  const schema =
+    handle.strategy.name === 'postgres'
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(handle.db)).rows[0]?.s
+      : undefined;
   return new Migrator({
     db: handle.db,
     provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
 }
 
 /** Runs every pending migration; returns the names applied. */
 export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
-  const { error, results = [] } = await migratorFor(handle).migrateToLatest();
+  const { error, results = [] } = await (await migratorFor(handle)).migrateToLatest();
   if (error) {
     const failed = results.find((r) => r.status === 'Error');
     throw new MigrationError(
@@ -45,7 +53,7 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]>
 
 /** Names of migrations not yet applied to this database. */
 export async function pendingMigrations(handle: DatabaseHandle): Promise<string[]> {
-  const all = await migratorFor(handle).getMigrations();
+  const all = await (await migratorFor(handle)).getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
 

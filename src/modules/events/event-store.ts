@@ -1,0 +1,140 @@
+// The event store: atomic, versioned appends (the database's unique constraint decides races) and reads.
+
+import { sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import type { DatabaseHandle, Tx } from '../../platform/db';
+import { parseJson } from '../../platform/db';
+import { ConcurrencyConflictError } from './concurrency-error';
+import type { NewEvent, StoredEvent } from './event';
+
+export interface AppendOptions {
+  aggregateType: string;
+  aggregateId: string;
+  /** The version the writer last saw (0 for a new stream). */
+  expectedVersion: number;
+  events: readonly NewEvent[];
+}
+
+export interface EventStore {
+  /**
+   * Appends events as expectedVersion+1, +2, ... in one transaction. Of two writers with the same
+   * expected version exactly one succeeds; the other gets ConcurrencyConflictError.
+   * Pass `trx` to append inside a caller's transaction (the change and its events commit together).
+   */
+  append(opts: AppendOptions, trx?: Tx): Promise<StoredEvent[]>;
+  readStream(aggregateType: string, aggregateId: string, opts?: { fromVersion?: number; toVersion?: number }): Promise<StoredEvent[]>;
+  currentVersion(aggregateType: string, aggregateId: string, trx?: Tx): Promise<number>;
+  /** The global stream after a position, oldest first. */
+  readAll(opts: { after?: number; limit?: number; types?: readonly string[]; aggregateType?: string }): Promise<StoredEvent[]>;
+  /** The highest position stored (0 when empty). */
+  headPosition(): Promise<number>;
+}
+
+type Row = {
+  position: number;
+  id: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  version: number;
+  type: string;
+  data: string;
+  metadata: string;
+  timestamp: number;
+};
+
+function toEvent(row: Row): StoredEvent {
+  return {
+    id: row.id,
+    position: Number(row.position),
+    aggregate_type: row.aggregate_type,
+    aggregate_id: row.aggregate_id,
+    version: Number(row.version),
+    type: row.type,
+    data: parseJson(row.data, {}),
+    metadata: parseJson(row.metadata, {}),
+    timestamp: new Date(Number(row.timestamp)).toISOString(),
+  };
+}
+
+export function createEventStore(database: DatabaseHandle, opts: { now?: () => number } = {}): EventStore {
+  const { db, strategy } = database;
+  const now = opts.now ?? Date.now;
+
+  async function appendIn(trx: Tx, append: AppendOptions): Promise<StoredEvent[]> {
+    if (append.events.length === 0) return [];
+    if (strategy.name === 'postgres') {
+      // Positions come from a sequence, so a transaction that commits later can hold a smaller
+      // position than one already visible; a subscriber reading "after N" would skip it. Appends
+      // therefore take one transaction-scoped lock, which makes positions commit in order.
+      await sql`select pg_advisory_xact_lock(7245000001)`.execute(trx);
+    }
+    const current = await currentVersionIn(trx, append.aggregateType, append.aggregateId);
+    if (current !== append.expectedVersion) {
+      throw new ConcurrencyConflictError(append.aggregateType, append.aggregateId, append.expectedVersion, current);
+    }
+    const timestamp = now();
+    const rows = append.events.map((e, i) => ({
+      id: randomUUID(),
+      aggregate_type: append.aggregateType,
+      aggregate_id: append.aggregateId,
+      version: append.expectedVersion + i + 1,
+      type: e.type,
+      data: JSON.stringify(e.data),
+      metadata: JSON.stringify(e.metadata ?? {}),
+      timestamp,
+    }));
+    const inserted = await trx.insertInto('events').values(rows).returningAll().execute();
+    return (inserted as Row[]).map(toEvent).sort((a, b) => a.version - b.version);
+  }
+
+  async function currentVersionIn(q: Tx, aggregateType: string, aggregateId: string): Promise<number> {
+    const row = await q
+      .selectFrom('events')
+      .select((eb) => eb.fn.max('version').as('v'))
+      .where('aggregate_type', '=', aggregateType)
+      .where('aggregate_id', '=', aggregateId)
+      .executeTakeFirst();
+    return Number(row?.v ?? 0);
+  }
+
+  return {
+    async append(append, trx) {
+      try {
+        if (trx) return await appendIn(trx, append);
+        return await strategy.writeTransaction(db, (t) => appendIn(t, append));
+      } catch (err) {
+        // The version check above is only a fast path; the unique (aggregate, version) constraint
+        // is what decides between two writers that both passed it.
+        if (strategy.isUniqueViolation(err)) {
+          const current = await currentVersionIn(db, append.aggregateType, append.aggregateId);
+          throw new ConcurrencyConflictError(append.aggregateType, append.aggregateId, append.expectedVersion, current);
+        }
+        throw err;
+      }
+    },
+    async readStream(aggregateType, aggregateId, range = {}) {
+      let q = db
+        .selectFrom('events')
+        .selectAll()
+        .where('aggregate_type', '=', aggregateType)
+        .where('aggregate_id', '=', aggregateId)
+        .where('version', '>', range.fromVersion ?? 0);
+      if (range.toVersion !== undefined) q = q.where('version', '<=', range.toVersion);
+      return ((await q.orderBy('version').execute()) as Row[]).map(toEvent);
+    },
+    currentVersion(aggregateType, aggregateId, trx) {
+      return currentVersionIn(trx ?? db, aggregateType, aggregateId);
+    },
+    async readAll(q) {
+      let query = db.selectFrom('events').selectAll().where('position', '>', q.after ?? 0);
+      if (q.types && q.types.length > 0) query = query.where('type', 'in', [...q.types]);
+      if (q.aggregateType) query = query.where('aggregate_type', '=', q.aggregateType);
+      const rows = await query.orderBy('position').limit(Math.min(Math.max(q.limit ?? 100, 1), 1000)).execute();
+      return (rows as Row[]).map(toEvent);
+    },
+    async headPosition() {
+      const row = await db.selectFrom('events').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst();
+      return Number(row?.p ?? 0);
+    },
+  };
+}
