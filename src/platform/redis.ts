@@ -56,12 +56,27 @@ export function createRedis(url: string, logger: Logger): RedisHandle {
       return client.status === 'ready';
     },
     close() {
+      // QUIT waits for Redis to answer; on a connection that is down (or a subscriber with an
+      // offline queue) it would wait for Redis to come back. Disconnect those at once, and never
+      // let a QUIT hold shutdown for more than a second.
       closed ??= Promise.all(
         connections.map(async (c) => {
+          if (c.status !== 'ready') {
+            c.disconnect();
+            return;
+          }
+          let timer: NodeJS.Timeout | undefined;
           try {
-            await c.quit();
+            await Promise.race([
+              c.quit(),
+              new Promise((_, reject) => {
+                timer = setTimeout(() => reject(new Error('quit timed out')), 1000);
+              }),
+            ]);
           } catch {
             c.disconnect();
+          } finally {
+            clearTimeout(timer);
           }
         }),
       ).then(() => undefined);

@@ -2,10 +2,12 @@
 
 import { assertSchemaCurrent } from '../platform/db';
 import { runProcess } from './platform';
-import { buildServices } from './services';
+import { buildServices, initializeServices } from './services';
 import { startScheduler } from './start-scheduler';
 
 runProcess('scheduler', async (platform) => {
   await assertSchemaCurrent(platform.database);
-  await startScheduler(platform, buildServices(platform));
+  const services = buildServices(platform);
+  await initializeServices(services);
+  await startScheduler(platform, services);
 });

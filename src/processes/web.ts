@@ -2,10 +2,12 @@
 
 import { assertSchemaCurrent } from '../platform/db';
 import { runProcess } from './platform';
-import { buildServices } from './services';
+import { buildServices, initializeServices } from './services';
 import { startWeb } from './start-web';
 
 runProcess('web', async (platform) => {
   await assertSchemaCurrent(platform.database);
-  await startWeb(platform, buildServices(platform));
+  const services = buildServices(platform);
+  await initializeServices(services);
+  await startWeb(platform, services);
 });

@@ -2,10 +2,12 @@
 
 import { assertSchemaCurrent } from '../platform/db';
 import { runProcess } from './platform';
-import { buildServices } from './services';
+import { buildServices, initializeServices } from './services';
 import { startWorker } from './start-worker';
 
 runProcess('worker', async (platform) => {
   await assertSchemaCurrent(platform.database);
-  await startWorker(platform, buildServices(platform));
+  const services = buildServices(platform);
+  await initializeServices(services);
+  await startWorker(platform, services);
 });

@@ -1,4 +1,5 @@
 // Typed errors raised by the feature-flag module, carrying enough context to fix the problem.
+import { NotFoundError, ValidationError } from '../../platform/errors';
 
 /** Base class for every feature-flag error, so callers can catch the whole family at once. */
 export class FeatureFlagError extends Error {
@@ -23,5 +24,19 @@ export class FlagsFileError extends FeatureFlagError {
     super(`${summary}${details}`);
     this.path = path;
     this.problems = problems;
+  }
+}
+
+/** No flag of this name is stored (GET /api/flags/:name, its history). Maps to 404. */
+export class FlagNotFoundError extends NotFoundError {
+  constructor(readonly flagName: string) {
+    super('feature flag', flagName);
+  }
+}
+
+/** A flag written through the API breaks FeatureFlagSchema; `problems` are `name.field: message` lines. Maps to 400. */
+export class InvalidFlagError extends ValidationError {
+  constructor(readonly flagName: string, readonly problems: readonly string[]) {
+    super(`invalid feature flag "${flagName}": ${problems.join('; ')}`, { problems });
   }
 }

@@ -17,6 +17,12 @@ export interface DialectStrategy {
    * when another process holds the lock; BEGIN IMMEDIATE waits on the busy timeout instead.
    */
   writeTransaction<T>(db: Kysely<Database>, fn: (trx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Takes a lock named by key until the transaction ends. With wait=false returns false at once
+   * when another transaction holds it. SQLite's BEGIN IMMEDIATE already serialises writers, so
+   * there it always succeeds.
+   */
+  lockKey(trx: Tx, key: string, opts: { wait: boolean }): Promise<boolean>;
   /** True when err is a unique-constraint violation (the database decided a race). */
   isUniqueViolation(err: unknown): boolean;
   /** True when err means the database cannot be reached right now (the request may be retried later). */
@@ -48,6 +54,9 @@ export const sqliteStrategy: DialectStrategy = {
         throw err;
       }
     });
+  },
+  async lockKey() {
+    return true;
   },
   isUniqueViolation(err) {
     const code = errorCode(err);
@@ -86,6 +95,14 @@ export const postgresStrategy: DialectStrategy = {
   },
   writeTransaction(db, fn) {
     return db.transaction().execute(fn);
+  },
+  async lockKey(trx, key, opts) {
+    if (opts.wait) {
+      await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
+      return true;
+    }
+    const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(${key})) as ok`.execute(trx);
+    return rows[0]?.ok === true;
   },
   isUniqueViolation(err) {
     return errorCode(err) === '23505';

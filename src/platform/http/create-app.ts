@@ -35,6 +35,8 @@ declare module 'express-serve-static-core' {
   interface Locals {
     correlationId: string;
     routePath?: string;
+    /** The API key that made the request, set by the gateway guard (absent on public routes). */
+    auth?: { keyId: string; name: string; scopes: string[] };
   }
 }
 

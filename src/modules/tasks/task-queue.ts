@@ -1,0 +1,566 @@
+// The durable task queue: the only writer of `tasks` and `task_attempts`. Every state change is one
+// fenced statement (status + lease owner + attempt in the WHERE), so the database decides races.
+
+import { randomUUID } from 'node:crypto';
+import type { AgentSettings } from '../../config';
+import type { DatabaseHandle, Tx } from '../../platform/db';
+import type { TasksTable } from '../../platform/db/schema';
+import { NotFoundError } from '../../platform/errors';
+import { computeBackoffMs } from '../../resilience/backoff';
+import { decide, type BreakerPolicyOptions } from '../../resilience/circuit-breaker-policy';
+import { agentBreakerName, type BreakerStore } from '../agents/breaker-store';
+import { FINISHED_STATUSES, toTask, type Task, type TaskStatus } from './task';
+import { TaskStateError } from './task-errors';
+
+export interface EnqueueRequest {
+  agentId: string;
+  action: string;
+  input: unknown;
+  priority?: number;
+  delaySeconds?: number;
+  maxAttempts?: number;
+  timeoutSeconds?: number | null;
+  idempotencyKey?: string | null;
+  correlationId?: string | null;
+  workflow?: { runId: string; stepId: string; kind: 'step' | 'compensation' };
+}
+
+export interface ClaimedTask extends Task {
+  /** When this attempt was admitted; the circuit breaker matches the attempt's report by it. */
+  claimedAt: number;
+}
+
+export type FinishOutcome = 'succeeded' | 'failed' | 'cancelled';
+
+/** Runs in the transaction that finishes a task (the saga advances in the same commit). */
+export type FinishHook = (trx: Tx, task: Task, outcome: FinishOutcome) => Promise<void>;
+
+export interface QueueStats {
+  queued: number;
+  running: number;
+  oldestQueuedAgeSeconds: number;
+  byAgent: Record<string, { queued: number; running: number }>;
+}
+
+export interface TaskQueue {
+  /** Inserts a task, or returns the first one with the same (agent, idempotency key). */
+  enqueue(req: EnqueueRequest, trx?: Tx): Promise<{ task: Task; created: boolean }>;
+  claim(workerId: string, slots: number): Promise<ClaimedTask[]>;
+  /** Extends the lease; returns the task (to see cancel requests) or undefined when the lease was lost. */
+  extendLease(task: ClaimedTask, workerId: string): Promise<Task | undefined>;
+  complete(task: ClaimedTask, workerId: string, result: unknown): Promise<boolean>;
+  fail(task: ClaimedTask, workerId: string, error: string, opts: { retryable: boolean; breakerFailure: boolean }): Promise<TaskStatus | undefined>;
+  /** Gives a task back (graceful shutdown past the grace period); the interrupted attempt does not use up the budget. */
+  release(task: ClaimedTask, workerId: string): Promise<boolean>;
+  finishCancelled(task: ClaimedTask, workerId: string): Promise<boolean>;
+  /** Re-queues (or fails, when out of attempts) running tasks whose lease expired. */
+  reapExpiredLeases(): Promise<number>;
+  cancel(id: string): Promise<Task>;
+  retry(id: string): Promise<Task>;
+  find(id: string): Promise<Task | undefined>;
+  get(id: string): Promise<Task>;
+  list(filter: { status?: TaskStatus; agentId?: string; workflowRunId?: string; limit: number; offset: number }): Promise<{ tasks: Task[]; total: number }>;
+  attempts(id: string): Promise<{ attempt: number; worker_id: string; started_at: number; finished_at: number | null; outcome: string | null; error: string | null }[]>;
+  purgeFinished(olderThanMs: number): Promise<number>;
+  stats(): Promise<QueueStats>;
+  onFinished(hook: FinishHook): void;
+}
+
+export interface TaskQueueOptions {
+  database: DatabaseHandle;
+  breakers: BreakerStore;
+  settingsFor(agentId: string): AgentSettings;
+  leaseMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Called after a commit that made new work claimable / finished a task (wake-ups). */
+  onQueued?(agentId: string): void;
+  onTaskFinished?(taskId: string, status: TaskStatus): void;
+  now?: () => number;
+  random?: () => number;
+}
+
+const MAX_ERROR_LENGTH = 4000;
+
+export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
+  const { db, strategy } = opts.database;
+  const now = opts.now ?? Date.now;
+  const hooks: FinishHook[] = [];
+
+  const breakerOptions = (agentId: string): BreakerPolicyOptions => {
+    const s = opts.settingsFor(agentId);
+    return { failureThreshold: s.circuitFailureThreshold, recoveryTimeoutMs: s.circuitRecoveryTimeoutSeconds * 1000 };
+  };
+
+  const fence = (task: ClaimedTask, workerId: string) =>
+    db
+      .updateTable('tasks')
+      .where('id', '=', task.id)
+      .where('status', '=', 'running')
+      .where('locked_by', '=', workerId)
+      .where('attempts', '=', task.attempts);
+
+  async function finishAttempt(trx: Tx, task: ClaimedTask, outcome: string, error: string | null, t: number) {
+    await trx
+      .updateTable('task_attempts')
+      .set({ finished_at: t, outcome: outcome as never, error })
+      .where('task_id', '=', task.id)
+      .where('attempt', '=', task.attempts)
+      .execute();
+  }
+
+  async function runHooks(trx: Tx, row: TasksTable, outcome: FinishOutcome) {
+    const task = toTask(row);
+    for (const hook of hooks) await hook(trx, task, outcome);
+  }
+
+  /** Records the attempt's outcome on the agent's breaker, under the breaker's lock. */
+  async function reportToBreaker(trx: Tx, task: ClaimedTask, outcome: 'success' | 'failure', t: number) {
+    const name = agentBreakerName(task.agent_id);
+    // Hot path: a success on a closed, clean breaker changes nothing; skip the lock and the write.
+    if (outcome === 'success') {
+      const current = await opts.breakers.read(trx, name);
+      if (current.state === 'closed' && current.failureCount === 0) return;
+    }
+    await strategy.lockKey(trx, `claim:${task.agent_id}`, { wait: true });
+    await opts.breakers.record(trx, name, outcome, t, breakerOptions(task.agent_id), { startedAt: task.claimedAt });
+  }
+
+  const queue: TaskQueue = {
+    async enqueue(req, trx) {
+      const t = now();
+      const settings = opts.settingsFor(req.agentId);
+      const row: TasksTable = {
+        id: randomUUID(),
+        agent_id: req.agentId,
+        action: req.action,
+        input: JSON.stringify(req.input ?? null),
+        status: 'queued',
+        priority: req.priority ?? 0,
+        run_at: t + Math.round((req.delaySeconds ?? 0) * 1000),
+        attempts: 0,
+        max_attempts: req.maxAttempts ?? settings.maxAttempts,
+        timeout_seconds: req.timeoutSeconds ?? null,
+        idempotency_key: req.idempotencyKey ?? null,
+        result: null,
+        last_error: null,
+        locked_by: null,
+        locked_until: null,
+        cancel_requested: 0,
+        correlation_id: req.correlationId ?? null,
+        workflow_run_id: req.workflow?.runId ?? null,
+        workflow_step_id: req.workflow?.stepId ?? null,
+        workflow_task_kind: req.workflow?.kind ?? null,
+        created_at: t,
+        updated_at: t,
+        started_at: null,
+        finished_at: null,
+      };
+      const q = trx ?? db;
+      // ON CONFLICT DO NOTHING: the unique (agent_id, idempotency_key) index decides between two
+      // concurrent submits; the loser reads the winner's task. NULL keys never conflict.
+      const inserted = await q
+        .insertInto('tasks')
+        .values(row)
+        .onConflict((oc) => oc.columns(['agent_id', 'idempotency_key']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted) {
+        if (!trx) opts.onQueued?.(req.agentId);
+        return { task: toTask(inserted), created: true };
+      }
+      const existing = await q
+        .selectFrom('tasks')
+        .selectAll()
+        .where('agent_id', '=', req.agentId)
+        .where('idempotency_key', '=', req.idempotencyKey ?? '')
+        .executeTakeFirstOrThrow();
+      return { task: toTask(existing), created: false };
+    },
+
+    async claim(workerId, slots) {
+      if (slots <= 0) return [];
+      const t = now();
+      const candidates = await db
+        .selectFrom('tasks')
+        .select((eb) => ['agent_id', eb.fn.max('priority').as('top_priority'), eb.fn.min('run_at').as('oldest')])
+        .where('status', '=', 'queued')
+        .where('run_at', '<=', t)
+        .groupBy('agent_id')
+        .execute();
+      candidates.sort((a, b) => Number(b.top_priority) - Number(a.top_priority) || Number(a.oldest) - Number(b.oldest));
+
+      const claimed: ClaimedTask[] = [];
+      let firstError: unknown;
+      for (const { agent_id: agentId } of candidates) {
+        const left = slots - claimed.length;
+        if (left <= 0) break;
+        // One agent's trouble (a lock timeout, a bad row) must not stop claiming for the others.
+        let batch: ClaimedTask[];
+        try {
+          batch = await strategy.writeTransaction(db, async (trx) => {
+          // One claimer per agent at a time (Postgres advisory lock; SQLite's write lock), so the
+          // per-agent concurrency limit and the breaker's single trial hold across all workers.
+          if (!(await strategy.lockKey(trx, `claim:${agentId}`, { wait: false }))) return [];
+          const settings = opts.settingsFor(agentId);
+          const runningRow = await trx
+            .selectFrom('tasks')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('agent_id', '=', agentId)
+            .where('status', '=', 'running')
+            .executeTakeFirst();
+          let capacity = Math.min(settings.maxConcurrentTasks - Number(runningRow?.n ?? 0), left);
+          if (capacity <= 0) return [];
+
+          const breakerName = agentBreakerName(agentId);
+          const before = await opts.breakers.read(trx, breakerName);
+          const decision = decide(before, t, breakerOptions(agentId));
+          // While the breaker is open the agent's tasks wait in the queue; they burn no attempts.
+          if (!decision.allowed) return [];
+          if (decision.trial) capacity = 1;
+
+          let pick = trx
+            .selectFrom('tasks')
+            .select('id')
+            .where('agent_id', '=', agentId)
+            .where('status', '=', 'queued')
+            .where('run_at', '<=', t)
+            .orderBy('priority', 'desc')
+            .orderBy('run_at')
+            .orderBy('created_at')
+            .limit(capacity);
+          if (strategy.supportsSkipLocked) pick = pick.forUpdate().skipLocked();
+          const ids = (await pick.execute()).map((r) => r.id);
+          if (ids.length === 0) return [];
+
+          const rows = await trx
+            .updateTable('tasks')
+            .set((eb) => ({
+              status: 'running',
+              locked_by: workerId,
+              locked_until: t + opts.leaseMs,
+              attempts: eb('attempts', '+', 1),
+              started_at: eb.fn.coalesce('started_at', eb.val(t)),
+              updated_at: t,
+            }))
+            .where('id', 'in', ids)
+            .where('status', '=', 'queued')
+            .returningAll()
+            .execute();
+          if (rows.length > 0 && decision.next !== before) await opts.breakers.save(trx, breakerName, decision.next, t);
+          if (rows.length > 0) {
+            await trx
+              .insertInto('task_attempts')
+              .values(rows.map((r) => ({ task_id: r.id, attempt: Number(r.attempts), worker_id: workerId, started_at: t, finished_at: null, outcome: null, error: null })))
+              .execute();
+          }
+          return rows.map((r) => ({ ...toTask(r), claimedAt: t }));
+          });
+        } catch (err) {
+          firstError ??= err;
+          continue;
+        }
+        claimed.push(...batch);
+      }
+      if (claimed.length === 0 && firstError !== undefined) throw firstError;
+      return claimed;
+    },
+
+    async extendLease(task, workerId) {
+      const row = await fence(task, workerId)
+        .set({ locked_until: now() + opts.leaseMs })
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toTask(row) : undefined;
+    },
+
+    async complete(task, workerId, result) {
+      const t = now();
+      const done = await strategy.writeTransaction(db, async (trx) => {
+        const row = await trx
+          .updateTable('tasks')
+          .set({ status: 'succeeded', result: JSON.stringify(result ?? null), last_error: null, locked_by: null, locked_until: null, finished_at: t, updated_at: t })
+          .where('id', '=', task.id)
+          .where('status', '=', 'running')
+          .where('locked_by', '=', workerId)
+          .where('attempts', '=', task.attempts)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return undefined; // lease lost: another worker owns this task now
+        await finishAttempt(trx, task, 'succeeded', null, t);
+        await reportToBreaker(trx, task, 'success', t);
+        await runHooks(trx, row, 'succeeded');
+        return row;
+      });
+      if (done) opts.onTaskFinished?.(task.id, 'succeeded');
+      return done !== undefined;
+    },
+
+    async fail(task, workerId, error, failOpts) {
+      const t = now();
+      const message = error.slice(0, MAX_ERROR_LENGTH);
+      const willRetry = failOpts.retryable && task.attempts < task.max_attempts;
+      const result = await strategy.writeTransaction(db, async (trx) => {
+        const row = await trx
+          .updateTable('tasks')
+          .set(
+            willRetry
+              ? {
+                  status: 'queued',
+                  last_error: message,
+                  locked_by: null,
+                  locked_until: null,
+                  run_at: t + computeBackoffMs(task.attempts, { baseMs: opts.retryBaseMs, maxMs: opts.retryMaxMs }, opts.random),
+                  updated_at: t,
+                }
+              : { status: 'failed', last_error: message, locked_by: null, locked_until: null, finished_at: t, updated_at: t },
+          )
+          .where('id', '=', task.id)
+          .where('status', '=', 'running')
+          .where('locked_by', '=', workerId)
+          .where('attempts', '=', task.attempts)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return undefined;
+        await finishAttempt(trx, task, willRetry ? 'retrying' : 'failed', message, t);
+        // A permanent refusal (4xx) proves the agent is up: it counts as a success for the breaker.
+        await reportToBreaker(trx, task, failOpts.breakerFailure ? 'failure' : 'success', t);
+        if (!willRetry) await runHooks(trx, row, 'failed');
+        return row.status as TaskStatus;
+      });
+      if (result === 'failed') opts.onTaskFinished?.(task.id, 'failed');
+      if (result === 'queued') opts.onQueued?.(task.agent_id);
+      return result;
+    },
+
+    async release(task, workerId) {
+      const t = now();
+      const ok = await strategy.writeTransaction(db, async (trx) => {
+        const row = await trx
+          .updateTable('tasks')
+          // The attempt number stays (it names the attempt in task_attempts and fences it); the
+          // interrupted attempt is given back to the budget instead.
+          .set((eb) => ({ status: 'queued', locked_by: null, locked_until: null, run_at: t, max_attempts: eb('max_attempts', '+', 1), updated_at: t }))
+          .where('id', '=', task.id)
+          .where('status', '=', 'running')
+          .where('locked_by', '=', workerId)
+          .where('attempts', '=', task.attempts)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return false;
+        await finishAttempt(trx, task, 'released', 'worker shut down before the attempt finished', t);
+        return true;
+      });
+      if (ok) opts.onQueued?.(task.agent_id);
+      return ok;
+    },
+
+    async finishCancelled(task, workerId) {
+      const t = now();
+      const ok = await strategy.writeTransaction(db, async (trx) => {
+        const row = await trx
+          .updateTable('tasks')
+          .set({ status: 'cancelled', locked_by: null, locked_until: null, last_error: 'cancelled while running', finished_at: t, updated_at: t })
+          .where('id', '=', task.id)
+          .where('status', '=', 'running')
+          .where('locked_by', '=', workerId)
+          .where('attempts', '=', task.attempts)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return false;
+        await finishAttempt(trx, task, 'cancelled', 'cancelled while running', t);
+        await runHooks(trx, row, 'cancelled');
+        return true;
+      });
+      if (ok) opts.onTaskFinished?.(task.id, 'cancelled');
+      return ok;
+    },
+
+    async reapExpiredLeases() {
+      const t = now();
+      const expired = await db
+        .selectFrom('tasks')
+        .selectAll()
+        .where('status', '=', 'running')
+        .where('locked_until', '<', t)
+        .limit(1000)
+        .execute();
+      let reaped = 0;
+      for (const row of expired) {
+        const task = { ...toTask(row), claimedAt: Number(row.started_at ?? t) };
+        const outOfAttempts = task.attempts >= task.max_attempts;
+        const error = `lease expired on attempt ${task.attempts}: the worker (${row.locked_by}) stopped renewing it`;
+        const status = await strategy.writeTransaction(db, async (trx) => {
+          const updated = await trx
+            .updateTable('tasks')
+            .set(
+              outOfAttempts
+                ? { status: 'failed', last_error: error, locked_by: null, locked_until: null, finished_at: t, updated_at: t }
+                : { status: 'queued', last_error: error, locked_by: null, locked_until: null, run_at: t, updated_at: t },
+            )
+            // Fenced on the lease that expired: a worker that renewed in the meantime keeps its task.
+            .where('id', '=', task.id)
+            .where('status', '=', 'running')
+            .where('attempts', '=', task.attempts)
+            .where('locked_until', '<', t)
+            .returningAll()
+            .executeTakeFirst();
+          if (!updated) return undefined;
+          await finishAttempt(trx, task, 'lease_expired', error, t);
+          if (outOfAttempts) await runHooks(trx, updated, 'failed');
+          return updated.status as TaskStatus;
+        });
+        if (status) {
+          reaped += 1;
+          if (status === 'queued') opts.onQueued?.(task.agent_id);
+          else opts.onTaskFinished?.(task.id, status);
+        }
+      }
+      return reaped;
+    },
+
+    async cancel(id) {
+      const t = now();
+      const result = await strategy.writeTransaction(db, async (trx) => {
+        const queued = await trx
+          .updateTable('tasks')
+          .set({ status: 'cancelled', cancel_requested: 1, finished_at: t, updated_at: t, last_error: 'cancelled before it ran' })
+          .where('id', '=', id)
+          .where('status', '=', 'queued')
+          .returningAll()
+          .executeTakeFirst();
+        if (queued) {
+          await runHooks(trx, queued, 'cancelled');
+          return queued;
+        }
+        // A running task is told to stop: its worker sees the flag at the next lease renewal.
+        const running = await trx
+          .updateTable('tasks')
+          .set({ cancel_requested: 1, updated_at: t })
+          .where('id', '=', id)
+          .where('status', '=', 'running')
+          .returningAll()
+          .executeTakeFirst();
+        if (running) return running;
+        const existing = await trx.selectFrom('tasks').select('status').where('id', '=', id).executeTakeFirst();
+        if (!existing) throw new NotFoundError('task', id);
+        throw new TaskStateError(id, existing.status, 'only queued or running tasks can be cancelled');
+      });
+      const task = toTask(result);
+      if (task.status === 'cancelled') opts.onTaskFinished?.(id, 'cancelled');
+      return task;
+    },
+
+    async retry(id) {
+      const t = now();
+      const row = await db
+        .updateTable('tasks')
+        // A fresh budget of attempts on top of those already made: attempt numbers keep counting up,
+        // so every attempt stays distinct in task_attempts and in the lease fence.
+        .set((eb) => ({
+          status: 'queued',
+          max_attempts: eb('attempts', '+', eb.ref('max_attempts')),
+          run_at: t,
+          cancel_requested: 0,
+          finished_at: null,
+          updated_at: t,
+        }))
+        .where('id', '=', id)
+        .where('status', 'in', ['failed', 'cancelled'])
+        .where('workflow_run_id', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (row) {
+        opts.onQueued?.(row.agent_id);
+        return toTask(row);
+      }
+      const existing = await queue.get(id);
+      if (existing.workflow_run_id) {
+        throw new TaskStateError(id, existing.status, 'it belongs to a workflow run; retry the run instead');
+      }
+      throw new TaskStateError(id, existing.status, 'only failed or cancelled tasks can be retried');
+    },
+
+    async find(id) {
+      const row = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toTask(row) : undefined;
+    },
+
+    async get(id) {
+      const task = await queue.find(id);
+      if (!task) throw new NotFoundError('task', id);
+      return task;
+    },
+
+    async list(filter) {
+      let q = db.selectFrom('tasks');
+      if (filter.status) q = q.where('status', '=', filter.status);
+      if (filter.agentId) q = q.where('agent_id', '=', filter.agentId);
+      if (filter.workflowRunId) q = q.where('workflow_run_id', '=', filter.workflowRunId);
+      const [rows, count] = await Promise.all([
+        q.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
+        q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
+      ]);
+      return { tasks: rows.map(toTask), total: Number(count?.n ?? 0) };
+    },
+
+    async attempts(id) {
+      const rows = await db.selectFrom('task_attempts').selectAll().where('task_id', '=', id).orderBy('attempt').execute();
+      return rows.map((r) => ({
+        attempt: Number(r.attempt),
+        worker_id: r.worker_id,
+        started_at: Number(r.started_at),
+        finished_at: r.finished_at === null ? null : Number(r.finished_at),
+        outcome: r.outcome,
+        error: r.error,
+      }));
+    },
+
+    async purgeFinished(olderThanMs) {
+      const cutoff = now() - olderThanMs;
+      return strategy.writeTransaction(db, async (trx) => {
+        const old = trx
+          .selectFrom('tasks')
+          .select('id')
+          .where('status', 'in', [...FINISHED_STATUSES])
+          .where('finished_at', '<', cutoff);
+        await trx.deleteFrom('task_attempts').where('task_id', 'in', old).execute();
+        const res = await trx
+          .deleteFrom('tasks')
+          .where('status', 'in', [...FINISHED_STATUSES])
+          .where('finished_at', '<', cutoff)
+          .executeTakeFirst();
+        return Number(res.numDeletedRows);
+      });
+    },
+
+    async stats() {
+      const rows = await db
+        .selectFrom('tasks')
+        .select((eb) => ['agent_id', 'status', eb.fn.countAll().as('n'), eb.fn.min('run_at').as('oldest')])
+        .where('status', 'in', ['queued', 'running'])
+        .groupBy(['agent_id', 'status'])
+        .execute();
+      const t = now();
+      const stats: QueueStats = { queued: 0, running: 0, oldestQueuedAgeSeconds: 0, byAgent: {} };
+      for (const r of rows) {
+        const entry = (stats.byAgent[r.agent_id] ??= { queued: 0, running: 0 });
+        const count = Number(r.n);
+        if (r.status === 'queued') {
+          entry.queued += count;
+          stats.queued += count;
+          stats.oldestQueuedAgeSeconds = Math.max(stats.oldestQueuedAgeSeconds, Math.max(0, (t - Number(r.oldest)) / 1000));
+        } else {
+          entry.running += count;
+          stats.running += count;
+        }
+      }
+      return stats;
+    },
+
+    onFinished(hook) {
+      hooks.push(hook);
+    },
+  };
+  return queue;
+}

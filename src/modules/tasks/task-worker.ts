@@ -1,0 +1,213 @@
+// The worker loop: claims tasks with a lease, runs each on its agent behind a timeout, renews the
+// lease while it runs, and reports the outcome through the queue's fenced transitions.
+
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { AgentSettings } from '../../config';
+import type { ExecutionContext } from '../../platform/context';
+import type { Logger } from '../../platform/logger';
+import type { Notifier } from '../../platform/notifier';
+import { TimeoutError } from '../../resilience/timeout-error';
+import { withTimeout } from '../../resilience/timeout';
+import { AgentCallError } from '../agents/agent-errors';
+import type { AgentRegistry } from '../agents/agent-registry';
+import type { AgentRuntime } from '../agents/agent-runtime';
+import type { ClaimedTask, TaskQueue } from './task-queue';
+
+export interface TaskWorkerOptions {
+  queue: TaskQueue;
+  registry: AgentRegistry;
+  runtime: AgentRuntime;
+  notifier: Notifier;
+  context: ExecutionContext;
+  logger: Logger;
+  settingsFor(agentId: string): AgentSettings;
+  concurrency: number;
+  pollIntervalMs: number;
+  leaseMs: number;
+  /** How long stop() lets running attempts finish before aborting and releasing them. */
+  shutdownGraceMs: number;
+  workerId?: string;
+  /** Observability hooks (metrics). */
+  onAttemptStarted?(task: ClaimedTask): void;
+  onAttemptFinished?(task: ClaimedTask, outcome: 'succeeded' | 'retrying' | 'failed' | 'cancelled' | 'released' | 'lost', durationMs: number): void;
+}
+
+class StopReason extends Error {
+  constructor(readonly kind: 'shutdown' | 'cancelled' | 'lease_lost') {
+    super(kind);
+  }
+}
+
+export interface TaskWorker {
+  readonly name: string;
+  readonly workerId: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Tasks running in this worker now. */
+  inFlight(): number;
+}
+
+export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
+  const workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const log = opts.logger.child('worker');
+  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  let started = false;
+  let stopping: Promise<void> | undefined;
+  let pollTimer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let ticking = false;
+  let again = false;
+  let backoffUntil = 0;
+
+  async function tick(): Promise<void> {
+    if (!started || stopping) return;
+    if (ticking) {
+      again = true;
+      return;
+    }
+    if (Date.now() < backoffUntil) return;
+    ticking = true;
+    try {
+      do {
+        again = false;
+        const free = opts.concurrency - running.size;
+        if (free <= 0) break;
+        const claimed = await opts.queue.claim(workerId, free);
+        for (const task of claimed) launch(task);
+        // A full batch suggests more work is waiting: look again at once.
+        if (claimed.length === free && claimed.length > 0) again = true;
+      } while (again && !stopping);
+    } catch (err) {
+      backoffUntil = Date.now() + opts.pollIntervalMs;
+      log.warn('claiming tasks failed; will retry', { error: (err as Error).message });
+    } finally {
+      ticking = false;
+    }
+  }
+
+  function launch(task: ClaimedTask): void {
+    const controller = new AbortController();
+    const done = opts.context
+      .run({ correlationId: task.correlation_id ?? task.id, taskId: task.id }, () => runAttempt(task, controller))
+      .catch((err: unknown) => log.error('task attempt crashed', { task_id: task.id, error: err }))
+      .finally(() => {
+        running.delete(task.id);
+        void tick();
+      });
+    running.set(task.id, { controller, done });
+  }
+
+  async function runAttempt(task: ClaimedTask, controller: AbortController): Promise<void> {
+    const startedAt = Date.now();
+    opts.onAttemptStarted?.(task);
+    const settings = opts.settingsFor(task.agent_id);
+    const timeoutMs = (task.timeout_seconds ?? settings.timeoutSeconds) * 1000;
+    log.info('task attempt started', { task_id: task.id, agent_id: task.agent_id, attempt: task.attempts });
+
+    // Renew the lease at a third of its length; a lost lease or a cancel request stops the attempt.
+    const renew = setInterval(() => {
+      opts.queue
+        .extendLease(task, workerId)
+        .then((current) => {
+          if (!current) controller.abort(new StopReason('lease_lost'));
+          else if (current.cancel_requested) controller.abort(new StopReason('cancelled'));
+        })
+        .catch((err: Error) => log.warn('lease renewal failed', { task_id: task.id, error: err.message }));
+    }, Math.max(50, Math.floor(opts.leaseMs / 3)));
+
+    let outcome: 'succeeded' | 'retrying' | 'failed' | 'cancelled' | 'released' | 'lost';
+    try {
+      const agent = await opts.registry.find(task.agent_id);
+      if (!agent) {
+        const status = await opts.queue.fail(task, workerId, `agent "${task.agent_id}" is not registered`, { retryable: false, breakerFailure: false });
+        outcome = status ? 'failed' : 'lost';
+      } else {
+        const result = await withTimeout((signal) => opts.runtime.execute(agent, task, signal), timeoutMs, {
+          signal: controller.signal,
+          label: `agent ${agent.id}`,
+        });
+        outcome = (await opts.queue.complete(task, workerId, result)) ? 'succeeded' : 'lost';
+      }
+    } catch (err) {
+      outcome = await settleFailure(task, controller, err, timeoutMs);
+    } finally {
+      clearInterval(renew);
+    }
+    const durationMs = Date.now() - startedAt;
+    opts.onAttemptFinished?.(task, outcome, durationMs);
+    log.info('task attempt finished', { task_id: task.id, agent_id: task.agent_id, attempt: task.attempts, outcome, duration_ms: durationMs });
+  }
+
+  async function settleFailure(task: ClaimedTask, controller: AbortController, err: unknown, timeoutMs: number) {
+    const reason = controller.signal.aborted ? controller.signal.reason : undefined;
+    if (reason instanceof StopReason) {
+      if (reason.kind === 'lease_lost') return 'lost' as const;
+      if (reason.kind === 'cancelled') return (await opts.queue.finishCancelled(task, workerId)) ? ('cancelled' as const) : ('lost' as const);
+      return (await opts.queue.release(task, workerId)) ? ('released' as const) : ('lost' as const);
+    }
+    let message: string;
+    let retryable: boolean;
+    let breakerFailure: boolean;
+    if (err instanceof TimeoutError) {
+      message = `attempt timed out after ${timeoutMs} ms`;
+      retryable = true;
+      breakerFailure = true;
+    } else if (err instanceof AgentCallError) {
+      message = err.message;
+      retryable = err.retryable;
+      breakerFailure = err.retryable;
+    } else {
+      // Anything unexpected (a thrown bug in a builtin, a dropped connection mid-body) is retried.
+      message = err instanceof Error ? err.message : String(err);
+      retryable = true;
+      breakerFailure = true;
+    }
+    const status = await opts.queue.fail(task, workerId, message, { retryable, breakerFailure });
+    if (status === undefined) return 'lost' as const;
+    return status === 'queued' ? ('retrying' as const) : ('failed' as const);
+  }
+
+  return {
+    name: 'task-worker',
+    workerId,
+    inFlight: () => running.size,
+    async start() {
+      if (started) return;
+      started = true;
+      unsubscribe = opts.notifier.subscribe('tasks', () => void tick());
+      pollTimer = setInterval(() => void tick(), opts.pollIntervalMs);
+      void tick();
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (!started) return;
+        clearInterval(pollTimer);
+        unsubscribe?.();
+        const inFlight = [...running.values()];
+        if (inFlight.length > 0) {
+          log.info('waiting for running tasks', { count: inFlight.length, grace_ms: opts.shutdownGraceMs });
+          let timer: NodeJS.Timeout | undefined;
+          const all = Promise.all(inFlight.map((r) => r.done));
+          const finished = await Promise.race([
+            all.then(() => true),
+            new Promise<boolean>((resolve) => {
+              timer = setTimeout(() => resolve(false), opts.shutdownGraceMs);
+            }),
+          ]);
+          clearTimeout(timer);
+          if (!finished) {
+            log.warn('grace period over: releasing tasks still running', { count: running.size });
+            for (const r of running.values()) r.controller.abort(new StopReason('shutdown'));
+            await Promise.all([...running.values()].map((r) => r.done));
+          }
+        }
+        // Wait out a claim in progress so no task is left leased to a stopped worker.
+        while (ticking) await new Promise((r) => setTimeout(r, 10));
+        for (const r of [...running.values()]) r.controller.abort(new StopReason('shutdown'));
+        await Promise.all([...running.values()].map((r) => r.done));
+      })();
+      return stopping;
+    },
+  };
+}

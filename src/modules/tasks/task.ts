@@ -1,0 +1,110 @@
+// A task as the queue and the API see it, and its conversion from a row.
+
+import { z } from 'zod';
+import { parseJson } from '../../platform/db';
+import type { TasksTable } from '../../platform/db/schema';
+
+export const TASK_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const FINISHED_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export interface Task {
+  id: string;
+  agent_id: string;
+  action: string;
+  input: unknown;
+  status: TaskStatus;
+  priority: number;
+  run_at: number;
+  attempts: number;
+  max_attempts: number;
+  timeout_seconds: number | null;
+  idempotency_key: string | null;
+  result: unknown;
+  last_error: string | null;
+  locked_by: string | null;
+  locked_until: number | null;
+  cancel_requested: boolean;
+  correlation_id: string | null;
+  workflow_run_id: string | null;
+  workflow_step_id: string | null;
+  workflow_task_kind: 'step' | 'compensation' | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+const n = (v: number | null) => (v === null ? null : Number(v));
+
+export function toTask(row: TasksTable): Task {
+  return {
+    ...row,
+    input: parseJson<unknown>(row.input, null),
+    result: parseJson<unknown>(row.result, null),
+    priority: Number(row.priority),
+    run_at: Number(row.run_at),
+    attempts: Number(row.attempts),
+    max_attempts: Number(row.max_attempts),
+    timeout_seconds: n(row.timeout_seconds),
+    locked_until: n(row.locked_until),
+    cancel_requested: Number(row.cancel_requested) === 1,
+    created_at: Number(row.created_at),
+    updated_at: Number(row.updated_at),
+    started_at: n(row.started_at),
+    finished_at: n(row.finished_at),
+  };
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export const TaskViewSchema = z
+  .object({
+    id: z.string(),
+    agent_id: z.string(),
+    action: z.string(),
+    input: z.unknown(),
+    status: z.enum(TASK_STATUSES),
+    priority: z.number().int(),
+    attempts: z.number().int(),
+    max_attempts: z.number().int(),
+    result: z.unknown(),
+    last_error: z.string().nullable(),
+    idempotency_key: z.string().nullable(),
+    correlation_id: z.string().nullable(),
+    cancel_requested: z.boolean(),
+    workflow_run_id: z.string().nullable(),
+    workflow_step_id: z.string().nullable(),
+    run_at: z.string(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    started_at: z.string().nullable(),
+    finished_at: z.string().nullable(),
+  })
+  .meta({ id: 'Task' });
+export type TaskView = z.infer<typeof TaskViewSchema>;
+
+export function toTaskView(t: Task): TaskView {
+  return {
+    id: t.id,
+    agent_id: t.agent_id,
+    action: t.action,
+    input: t.input,
+    status: t.status,
+    priority: t.priority,
+    attempts: t.attempts,
+    max_attempts: t.max_attempts,
+    result: t.result,
+    last_error: t.last_error,
+    idempotency_key: t.idempotency_key,
+    correlation_id: t.correlation_id,
+    cancel_requested: t.cancel_requested,
+    workflow_run_id: t.workflow_run_id,
+    workflow_step_id: t.workflow_step_id,
+    run_at: iso(t.run_at)!,
+    created_at: iso(t.created_at)!,
+    updated_at: iso(t.updated_at)!,
+    started_at: iso(t.started_at),
+    finished_at: iso(t.finished_at),
+  };
+}

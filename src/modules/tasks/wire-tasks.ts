@@ -1,0 +1,100 @@
+// Wires the agent registry, the task queue, the worker and their scheduler jobs into the services.
+
+import { agentSettings } from '../../config';
+import type { Platform } from '../../processes/platform';
+import type { Services } from '../../processes/services';
+import { createAgentRegistry, type AgentRegistry } from '../agents/agent-registry';
+import { createAgentRuntime, type AgentRuntime } from '../agents/agent-runtime';
+import { agentRoutes } from '../agents/agent-routes';
+import { checkAgentsHealth } from '../agents/agent-health-check';
+import { createBreakerStore, type BreakerStore } from '../agents/breaker-store';
+import type { BuiltinAgent } from '../agents/builtin-agent';
+import { createPeriodicScheduler, type PeriodicScheduler } from '../scheduler/periodic-scheduler';
+import { createTaskQueue, type TaskQueue } from './task-queue';
+import { taskRoutes } from './task-routes';
+import { createTaskWorker, type TaskWorker } from './task-worker';
+
+export interface TaskServices {
+  registry: AgentRegistry;
+  breakers: BreakerStore;
+  runtime: AgentRuntime;
+  queue: TaskQueue;
+  worker: TaskWorker;
+  scheduler: PeriodicScheduler;
+}
+
+export function wireTasks(
+  services: Services,
+  platform: Platform,
+  opts: { builtins: readonly BuiltinAgent[]; checkOutboundUrl?: (url: string) => Promise<void> },
+): TaskServices {
+  const { config, database, notifier, logger, context } = platform;
+  const settingsFor = (agentId: string) => agentSettings(config, agentId);
+  const registry = createAgentRegistry(database);
+  const breakers = createBreakerStore();
+  const builtins = new Map(opts.builtins.map((b) => [b.config.id, b]));
+  const runtime = createAgentRuntime({ builtins, logger, checkOutboundUrl: opts.checkOutboundUrl });
+  const queue = createTaskQueue({
+    database,
+    breakers,
+    settingsFor,
+    leaseMs: config.worker.leaseSeconds * 1000,
+    retryBaseMs: config.worker.retryBaseMs,
+    retryMaxMs: config.worker.retryMaxMs,
+    onQueued: (agentId) => notifier.publish('tasks', agentId),
+    onTaskFinished: (taskId) => notifier.publish('task-finished', taskId),
+  });
+  const worker = createTaskWorker({
+    queue,
+    registry,
+    runtime,
+    notifier,
+    context,
+    logger,
+    settingsFor,
+    concurrency: config.worker.concurrency,
+    pollIntervalMs: config.worker.pollIntervalMs,
+    leaseMs: config.worker.leaseSeconds * 1000,
+    shutdownGraceMs: config.shutdownTimeoutMs,
+  });
+  const scheduler = createPeriodicScheduler({ database, logger, leaseMs: config.scheduler.leaderLeaseSeconds * 1000 });
+  scheduler.add({
+    name: 'agent-health-checks',
+    every: { seconds: config.scheduler.agentHealthCheckIntervalSeconds },
+    run: checkAgentsHealth({ registry, runtime, timeoutMs: config.health.checkTimeoutMs, logger }),
+  });
+  scheduler.add({ name: 'lease-reaper', every: { seconds: config.scheduler.reaperIntervalSeconds }, run: () => queue.reapExpiredLeases() });
+  scheduler.add({
+    name: 'retention',
+    every: { cron: '0 17 * * * *' },
+    run: async () => {
+      const retentionMs = config.scheduler.taskRetentionDays * 86_400_000;
+      await queue.purgeFinished(retentionMs);
+      await database.db.deleteFrom('scheduled_ticks').where('ran_at', '<', Date.now() - retentionMs).execute();
+    },
+  });
+
+  services.initializers.push(async () => {
+    for (const b of opts.builtins) await registry.register(b.config, 'builtin');
+  });
+  services.routes.push(...agentRoutes({ registry, breakers, database, checkOutboundUrl: opts.checkOutboundUrl }), ...taskRoutes({ queue, registry, notifier }));
+  services.workerRunnables.push(worker);
+  services.schedulerRunnables.push(scheduler);
+  services.health.register('agents', async () => {
+    const states = await breakers.readAll(database.db);
+    const open = [...states.entries()].filter(([name, s]) => name.startsWith('agent:') && s.state !== 'closed');
+    const unhealthy = (await registry.list({ status: 'unhealthy' })).map((a) => a.id);
+    if (open.length === 0 && unhealthy.length === 0) return { status: 'healthy', message: 'all agents available' };
+    return {
+      status: 'degraded',
+      message: [
+        open.length ? `circuit open for ${open.map(([n]) => n.slice(6)).join(', ')}` : '',
+        unhealthy.length ? `unhealthy: ${unhealthy.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+      details: { open_circuits: Object.fromEntries(open.map(([n, s]) => [n.slice(6), s.state])), unhealthy_agents: unhealthy },
+    };
+  });
+  return { registry, breakers, runtime, queue, worker, scheduler };
+}

@@ -1,0 +1,40 @@
+// Renders a step's input template: `{{input.x}}` and `{{steps.<id>.output.y}}` placeholders are
+// looked up in the run's input and earlier steps' outputs. A string that is exactly one placeholder
+// becomes the referenced JSON value; placeholders inside longer strings are stringified.
+
+export interface TemplateScope {
+  input: unknown;
+  steps: Record<string, { output: unknown }>;
+}
+
+const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/g;
+const WHOLE = /^\{\{\s*([^{}]+?)\s*\}\}$/;
+
+/** Follows a dotted path; a missing segment gives undefined (rendered as null). */
+function lookup(scope: TemplateScope, path: string): unknown {
+  let current: unknown = scope;
+  for (const part of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    if (!Object.prototype.hasOwnProperty.call(current, part)) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+function asText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export function renderTemplate(template: unknown, scope: TemplateScope): unknown {
+  if (typeof template === 'string') {
+    const whole = WHOLE.exec(template);
+    if (whole) return lookup(scope, whole[1]) ?? null;
+    return template.replace(PLACEHOLDER, (_m, path: string) => asText(lookup(scope, path)));
+  }
+  if (Array.isArray(template)) return template.map((v) => renderTemplate(v, scope));
+  if (template !== null && typeof template === 'object') {
+    return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, renderTemplate(v, scope)]));
+  }
+  return template;
+}

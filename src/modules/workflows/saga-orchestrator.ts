@@ -1,0 +1,418 @@
+// The saga orchestrator: starts runs and advances them from the task queue's finish hook, inside the
+// transaction that finishes the step's task. Saga state lives only in the database, so a crash at any
+// point either commits "task finished + saga advanced" together or neither; every transition is
+// guarded by the current status in its WHERE, so a redelivered hook cannot advance a run twice.
+
+import { randomUUID } from 'node:crypto';
+import type { DatabaseHandle, Tx } from '../../platform/db';
+import { NotFoundError } from '../../platform/errors';
+import type { Logger } from '../../platform/logger';
+import type { Notifier } from '../../platform/notifier';
+import type { NewEvent, StoredEvent, WorkflowEvent } from '../events/event';
+import type { EventStore } from '../events/event-store';
+import { publishAppended } from '../events/publish-appended';
+import type { Task } from '../tasks/task';
+import type { FinishOutcome, TaskQueue } from '../tasks/task-queue';
+import { TaskStateError } from '../tasks/task-errors';
+import { renderTemplate, type TemplateScope } from './render-template';
+import { compensationOf, type WorkflowDefinition } from './workflow-definition';
+import { RunStateError } from './workflow-errors';
+import { FINAL_RUN_STATUSES, toRun, toRunStep, type RunStatus, type RunStep, type WorkflowRun } from './workflow-run';
+import type { WorkflowStore } from './workflow-store';
+
+export const RUN_AGGREGATE = 'workflow_run';
+/** The run error a cancel request leaves; the run ends `cancelled` once its compensations are done. */
+export const CANCELLED_REASON = 'cancelled by request';
+
+/** Runs in the transaction that moves a run to a final status. */
+export type RunFinishedHook = (trx: Tx, run: WorkflowRun) => Promise<void>;
+
+export interface StartRunOptions {
+  idempotencyKey?: string | null;
+  metadata?: Record<string, unknown>;
+  correlationId?: string | null;
+}
+
+export interface SagaOrchestrator {
+  /** Starts a run (or returns the one started with the same idempotency key; `created` tells which). */
+  startRun(workflowId: string, input: unknown, opts?: StartRunOptions): Promise<{ run: WorkflowRun; created: boolean }>;
+  /** Stops the running step and compensates the completed ones; the run ends `cancelled`. */
+  cancelRun(runId: string): Promise<WorkflowRun>;
+  getRun(runId: string): Promise<WorkflowRun | undefined>;
+  steps(runId: string): Promise<RunStep[]>;
+  timeline(runId: string): Promise<WorkflowEvent[]>;
+  listRuns(filter: { workflowId?: string; status?: RunStatus; limit: number; offset: number }): Promise<{ runs: WorkflowRun[]; total: number }>;
+  /** The queue's finish hook (register with queue.onFinished). */
+  handleTaskFinished(trx: Tx, task: Task, outcome: FinishOutcome): Promise<void>;
+  onRunFinished(hook: RunFinishedHook): void;
+}
+
+export interface SagaOrchestratorOptions {
+  database: DatabaseHandle;
+  queue: TaskQueue;
+  events: EventStore;
+  workflows: WorkflowStore;
+  notifier: Notifier;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Work to announce once a hook's transaction has committed (worker wake-ups, event fan-out). */
+interface AfterCommit {
+  agents: Set<string>;
+  appended: StoredEvent[];
+}
+
+const MAX_ERROR_LENGTH = 4000;
+const PENDING_NOTICE_TTL_MS = 60_000;
+
+export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrchestrator {
+  const { db, strategy } = opts.database;
+  const now = opts.now ?? Date.now;
+  const log = opts.logger.child('workflows');
+  const runFinishedHooks: RunFinishedHook[] = [];
+  // A hook cannot see its transaction commit; the queue announces every committed finish on
+  // `task-finished`, so the notices wait here for it. A rolled-back finish never announces: its
+  // notice expires, and pollers pick the work up anyway (notices only shorten the wait).
+  const pendingNotices = new Map<string, AfterCommit & { expires: number }>();
+  opts.notifier.subscribe('task-finished', (taskId) => {
+    const notice = pendingNotices.get(taskId);
+    if (notice) {
+      pendingNotices.delete(taskId);
+      announce(notice);
+    }
+    const t = now();
+    for (const [id, n] of pendingNotices) if (n.expires < t) pendingNotices.delete(id);
+  });
+
+  function announce(notice: AfterCommit) {
+    for (const agentId of notice.agents) opts.notifier.publish('tasks', agentId);
+    publishAppended(opts.notifier, notice.appended);
+  }
+
+  async function appendRunEvents(trx: Tx, runId: string, events: NewEvent[], after: AfterCommit) {
+    const version = await opts.events.currentVersion(RUN_AGGREGATE, runId, trx);
+    const appended = await opts.events.append({ aggregateType: RUN_AGGREGATE, aggregateId: runId, expectedVersion: version, events }, trx);
+    after.appended.push(...appended);
+  }
+
+  /** Reads the run, holding its row lock on Postgres so two transitions of one run serialize. */
+  async function lockRun(trx: Tx, runId: string): Promise<WorkflowRun | undefined> {
+    let q = trx.selectFrom('workflow_runs').selectAll().where('id', '=', runId);
+    if (strategy.supportsSkipLocked) q = q.forUpdate();
+    const row = await q.executeTakeFirst();
+    return row ? toRun(row) : undefined;
+  }
+
+  async function runSteps(q: Tx | typeof db, runId: string): Promise<RunStep[]> {
+    const rows = await q.selectFrom('workflow_run_steps').selectAll().where('run_id', '=', runId).orderBy('position').execute();
+    return rows.map(toRunStep);
+  }
+
+  /** Renders and enqueues step `index`, marks it running and records StepStarted. */
+  async function startStep(trx: Tx, run: WorkflowRun, index: number, after: AfterCommit) {
+    const step = run.definition.steps[index];
+    const scope: TemplateScope = { input: run.input, steps: {} };
+    for (const s of await runSteps(trx, run.id)) if (s.output !== null) scope.steps[s.step_id] = { output: s.output };
+    const { task } = await opts.queue.enqueue(
+      {
+        agentId: step.agent_id,
+        action: step.action,
+        input: renderTemplate(step.input ?? {}, scope),
+        timeoutSeconds: step.timeout_seconds,
+        maxAttempts: step.max_attempts,
+        // A second enqueue of the same step (it cannot happen past the status guards) would get the first task back.
+        idempotencyKey: `workflow:${run.id}:${step.id}`,
+        correlationId: run.correlation_id,
+        workflow: { runId: run.id, stepId: step.id, kind: 'step' },
+      },
+      trx,
+    );
+    const t = now();
+    await trx
+      .updateTable('workflow_run_steps')
+      .set({ status: 'running', task_id: task.id, started_at: t })
+      .where('run_id', '=', run.id)
+      .where('step_id', '=', step.id)
+      .where('status', '=', 'pending')
+      .execute();
+    after.agents.add(step.agent_id);
+    return { type: 'StepStarted', data: { step_id: step.id, agent_id: step.agent_id, action: step.action, task_id: task.id } } satisfies NewEvent;
+  }
+
+  async function finishRun(trx: Tx, run: WorkflowRun, from: RunStatus, status: RunStatus, error: string | null, event: NewEvent, after: AfterCommit) {
+    const t = now();
+    const row = await trx
+      .updateTable('workflow_runs')
+      .set({ status, error, updated_at: t, finished_at: t })
+      .where('id', '=', run.id)
+      .where('status', '=', from)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) return;
+    await appendRunEvents(trx, run.id, [event], after);
+    const finished = toRun(row);
+    for (const hook of runFinishedHooks) await hook(trx, finished);
+  }
+
+  /**
+   * Starts the compensation of the last completed step that has one (reverse order, one at a time),
+   * or, when none is left, ends the run: `failed` if any compensation failed, `cancelled` after a
+   * cancel request, else `compensated`.
+   */
+  async function compensateNext(trx: Tx, run: WorkflowRun, after: AfterCommit) {
+    const steps = await runSteps(trx, run.id);
+    const next = [...steps]
+      .reverse()
+      .find((s) => s.status === 'succeeded' && compensationOf(stepDef(run.definition, s.step_id)) !== undefined);
+    if (next) {
+      const def = stepDef(run.definition, next.step_id);
+      const comp = compensationOf(def)!;
+      const { task } = await opts.queue.enqueue(
+        {
+          agentId: comp.agentId,
+          action: comp.action,
+          input: { step_id: next.step_id, output: next.output, input: run.input },
+          timeoutSeconds: def.timeout_seconds,
+          maxAttempts: def.max_attempts,
+          idempotencyKey: `workflow:${run.id}:${next.step_id}:compensation`,
+          correlationId: run.correlation_id,
+          workflow: { runId: run.id, stepId: next.step_id, kind: 'compensation' },
+        },
+        trx,
+      );
+      await trx
+        .updateTable('workflow_run_steps')
+        .set({ status: 'compensating', compensation_task_id: task.id })
+        .where('run_id', '=', run.id)
+        .where('step_id', '=', next.step_id)
+        .where('status', '=', 'succeeded')
+        .execute();
+      after.agents.add(comp.agentId);
+      await appendRunEvents(trx, run.id, [{ type: 'CompensationStepStarted', data: { step_id: next.step_id, agent_id: comp.agentId, action: comp.action, task_id: task.id } }], after);
+      return;
+    }
+    const failedCompensations = steps.filter((s) => s.status === 'compensation_failed').map((s) => s.step_id);
+    if (failedCompensations.length > 0) {
+      await finishRun(trx, run, 'compensating', 'failed', run.error, { type: 'SagaFailed', data: { error: run.error, failed_compensations: failedCompensations } }, after);
+    } else if (run.error === CANCELLED_REASON) {
+      await finishRun(trx, run, 'compensating', 'cancelled', run.error, { type: 'SagaCancelled', data: {} }, after);
+    } else {
+      await finishRun(trx, run, 'compensating', 'compensated', run.error, { type: 'SagaCompensated', data: { error: run.error } }, after);
+    }
+  }
+
+  async function onStepTaskFinished(trx: Tx, run: WorkflowRun, task: Task, outcome: FinishOutcome, after: AfterCommit) {
+    const stepId = task.workflow_step_id!;
+    const t = now();
+    const succeeded = outcome === 'succeeded';
+    const error = succeeded ? null : (outcome === 'cancelled' ? 'cancelled' : (task.last_error ?? 'failed')).slice(0, MAX_ERROR_LENGTH);
+    const updated = await trx
+      .updateTable('workflow_run_steps')
+      .set({
+        status: succeeded ? 'succeeded' : 'failed',
+        output: succeeded ? JSON.stringify(task.result ?? null) : null,
+        error,
+        attempts: task.attempts,
+        finished_at: t,
+      })
+      .where('run_id', '=', run.id)
+      .where('step_id', '=', stepId)
+      .where('status', '=', 'running')
+      .where('task_id', '=', task.id)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return; // already advanced (a redelivered finish)
+
+    if (succeeded) {
+      const events: NewEvent[] = [{ type: 'StepCompleted', data: { step_id: stepId, task_id: task.id, attempts: task.attempts, output: task.result ?? null } }];
+      if (run.status !== 'running') {
+        // A cancel request arrived while the step ran: its work is done, so it is undone too.
+        await appendRunEvents(trx, run.id, events, after);
+        if (run.status === 'compensating') await compensateNext(trx, run, after);
+        return;
+      }
+      const index = run.definition.steps.findIndex((s) => s.id === stepId);
+      if (index >= 0 && index + 1 < run.definition.steps.length) {
+        events.push(await startStep(trx, run, index + 1, after));
+        await appendRunEvents(trx, run.id, events, after);
+        return;
+      }
+      await appendRunEvents(trx, run.id, events, after);
+      await finishRun(trx, run, 'running', 'completed', null, { type: 'SagaCompleted', data: {} }, after);
+      return;
+    }
+
+    const events: NewEvent[] = [{ type: 'StepFailed', data: { step_id: stepId, task_id: task.id, attempts: task.attempts, error } }];
+    if (run.status === 'running') {
+      const reason = `step ${stepId} failed: ${error}`.slice(0, MAX_ERROR_LENGTH);
+      await trx.updateTable('workflow_runs').set({ status: 'compensating', error: reason, updated_at: t }).where('id', '=', run.id).where('status', '=', 'running').execute();
+      run = { ...run, status: 'compensating', error: reason };
+      events.push({ type: 'CompensationStarted', data: { reason } });
+    }
+    await appendRunEvents(trx, run.id, events, after);
+    if (run.status === 'compensating') await compensateNext(trx, run, after);
+  }
+
+  async function onCompensationTaskFinished(trx: Tx, run: WorkflowRun, task: Task, outcome: FinishOutcome, after: AfterCommit) {
+    const stepId = task.workflow_step_id!;
+    const succeeded = outcome === 'succeeded';
+    const error = succeeded ? null : (outcome === 'cancelled' ? 'compensation cancelled' : (task.last_error ?? 'failed')).slice(0, MAX_ERROR_LENGTH);
+    const step = await trx.selectFrom('workflow_run_steps').select('error').where('run_id', '=', run.id).where('step_id', '=', stepId).executeTakeFirst();
+    const updated = await trx
+      .updateTable('workflow_run_steps')
+      .set({ status: succeeded ? 'compensated' : 'compensation_failed', error: succeeded ? (step?.error ?? null) : `compensation failed: ${error}`.slice(0, MAX_ERROR_LENGTH) })
+      .where('run_id', '=', run.id)
+      .where('step_id', '=', stepId)
+      .where('status', '=', 'compensating')
+      .where('compensation_task_id', '=', task.id)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return;
+    if (succeeded) {
+      await appendRunEvents(trx, run.id, [{ type: 'StepCompensated', data: { step_id: stepId, task_id: task.id, attempts: task.attempts } }], after);
+    } else {
+      // The failure is recorded on the run and the remaining compensations still run.
+      const reason = [run.error, `compensation of step ${stepId} failed: ${error}`].filter(Boolean).join('; ').slice(0, MAX_ERROR_LENGTH);
+      await trx.updateTable('workflow_runs').set({ error: reason, updated_at: now() }).where('id', '=', run.id).where('status', '=', 'compensating').execute();
+      run = { ...run, error: reason };
+      await appendRunEvents(trx, run.id, [{ type: 'CompensationFailed', data: { step_id: stepId, task_id: task.id, attempts: task.attempts, error } }], after);
+    }
+    if (run.status === 'compensating') await compensateNext(trx, run, after);
+  }
+
+  const orchestrator: SagaOrchestrator = {
+    async startRun(workflowId, input, startOpts = {}) {
+      const { definition } = await opts.workflows.get(workflowId);
+      const after: AfterCommit = { agents: new Set(), appended: [] };
+      const key = startOpts.idempotencyKey ?? null;
+      const result = await strategy.writeTransaction(db, async (trx) => {
+        const t = now();
+        const id = randomUUID();
+        // ON CONFLICT DO NOTHING: the unique (workflow, idempotency key) index decides between two
+        // concurrent starts; the loser reads the winner's run. NULL keys never conflict.
+        const inserted = await trx
+          .insertInto('workflow_runs')
+          .values({
+            id,
+            workflow_id: workflowId,
+            status: 'running',
+            input: JSON.stringify(input ?? null),
+            definition: JSON.stringify(definition),
+            idempotency_key: key,
+            error: null,
+            metadata: JSON.stringify(startOpts.metadata ?? {}),
+            correlation_id: startOpts.correlationId ?? null,
+            created_at: t,
+            updated_at: t,
+            finished_at: null,
+          })
+          .onConflict((oc) => oc.columns(['workflow_id', 'idempotency_key']).doNothing())
+          .returningAll()
+          .executeTakeFirst();
+        if (!inserted) {
+          const existing = await trx
+            .selectFrom('workflow_runs')
+            .selectAll()
+            .where('workflow_id', '=', workflowId)
+            .where('idempotency_key', '=', key ?? '')
+            .executeTakeFirstOrThrow();
+          return { run: toRun(existing), created: false };
+        }
+        const run = toRun(inserted);
+        await trx
+          .insertInto('workflow_run_steps')
+          .values(
+            definition.steps.map((s, i) => ({
+              run_id: id,
+              step_id: s.id,
+              position: i,
+              status: 'pending' as const,
+              task_id: null,
+              compensation_task_id: null,
+              attempts: 0,
+              output: null,
+              error: null,
+              started_at: null,
+              finished_at: null,
+            })),
+          )
+          .execute();
+        const started = await startStep(trx, run, 0, after);
+        await appendRunEvents(trx, id, [{ type: 'SagaStarted', data: { workflow_id: workflowId, input: input ?? null, metadata: startOpts.metadata ?? {} } }, started], after);
+        return { run, created: true };
+      });
+      announce(after);
+      if (result.created) log.info('workflow run started', { workflow_id: workflowId, run_id: result.run.id });
+      return result;
+    },
+
+    async cancelRun(runId) {
+      const after: AfterCommit = { agents: new Set(), appended: [] };
+      const activeTaskId = await strategy.writeTransaction(db, async (trx) => {
+        const run = await lockRun(trx, runId);
+        if (!run) return { missing: true as const };
+        if (run.status !== 'running') throw new RunStateError(runId, run.status, 'only running runs can be cancelled');
+        const t = now();
+        await trx.updateTable('workflow_runs').set({ status: 'compensating', error: CANCELLED_REASON, updated_at: t }).where('id', '=', runId).where('status', '=', 'running').execute();
+        await appendRunEvents(trx, runId, [{ type: 'SagaCancelRequested', data: {} }, { type: 'CompensationStarted', data: { reason: CANCELLED_REASON } }], after);
+        const active = (await runSteps(trx, runId)).find((s) => s.status === 'running');
+        // With no step running (not expected: a running run always has one) compensate right away.
+        if (!active?.task_id) await compensateNext(trx, { ...run, status: 'compensating', error: CANCELLED_REASON }, after);
+        return { missing: false as const, taskId: active?.task_id ?? null };
+      });
+      if (activeTaskId.missing) throw new NotFoundError('workflow run', runId);
+      announce(after);
+      if (activeTaskId.taskId) {
+        // A queued task is cancelled at once (its finish hook compensates); a running one is told to
+        // stop and its worker finishes it as cancelled, or as succeeded if it was already done.
+        await opts.queue.cancel(activeTaskId.taskId).catch((err: unknown) => {
+          if (!(err instanceof TaskStateError)) throw err;
+        });
+      }
+      return (await orchestrator.getRun(runId))!;
+    },
+
+    async getRun(runId) {
+      const row = await db.selectFrom('workflow_runs').selectAll().where('id', '=', runId).executeTakeFirst();
+      return row ? toRun(row) : undefined;
+    },
+
+    steps: (runId) => runSteps(db, runId),
+
+    async timeline(runId) {
+      const events = await opts.events.readStream(RUN_AGGREGATE, runId);
+      return events.map((e) => ({ id: e.id, type: e.type, saga_id: e.aggregate_id, timestamp: e.timestamp, data: e.data }));
+    },
+
+    async listRuns(filter) {
+      let q = db.selectFrom('workflow_runs');
+      if (filter.workflowId) q = q.where('workflow_id', '=', filter.workflowId);
+      if (filter.status) q = q.where('status', '=', filter.status);
+      const [rows, count] = await Promise.all([
+        q.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
+        q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
+      ]);
+      return { runs: rows.map(toRun), total: Number(count?.n ?? 0) };
+    },
+
+    async handleTaskFinished(trx, task, outcome) {
+      if (!task.workflow_run_id || !task.workflow_step_id) return;
+      const run = await lockRun(trx, task.workflow_run_id);
+      if (!run || FINAL_RUN_STATUSES.includes(run.status)) return;
+      const after: AfterCommit = { agents: new Set(), appended: [] };
+      if (task.workflow_task_kind === 'compensation') await onCompensationTaskFinished(trx, run, task, outcome, after);
+      else await onStepTaskFinished(trx, run, task, outcome, after);
+      if (after.agents.size > 0 || after.appended.length > 0) pendingNotices.set(task.id, { ...after, expires: now() + PENDING_NOTICE_TTL_MS });
+    },
+
+    onRunFinished(hook) {
+      runFinishedHooks.push(hook);
+    },
+  };
+  return orchestrator;
+}
+
+function stepDef(def: WorkflowDefinition, stepId: string) {
+  const step = def.steps.find((s) => s.id === stepId);
+  if (!step) throw new Error(`step "${stepId}" is not in the run's definition snapshot`);
+  return step;
+}

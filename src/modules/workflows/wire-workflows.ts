@@ -1,0 +1,73 @@
+// Wires workflow definitions, the saga orchestrator (a finish hook on the task queue), the REST
+// routes, WORKFLOWS_DIR loading and cron-scheduled runs into the services.
+
+import type { Platform } from '../../processes/platform';
+import type { Services } from '../../processes/services';
+import type { PeriodicJob } from '../scheduler/periodic-scheduler';
+import { loadWorkflowsDir } from './load-workflows-dir';
+import { createSagaOrchestrator, type RunFinishedHook, type StartRunOptions } from './saga-orchestrator';
+import { saveWorkflow } from './save-workflow';
+import { WorkflowFileError } from './workflow-errors';
+import type { WorkflowRun } from './workflow-run';
+import { workflowRoutes } from './workflow-routes';
+import { createWorkflowStore, type WorkflowStore } from './workflow-store';
+
+export const SCHEDULE_JOB_PREFIX = 'workflow-schedule:';
+
+export interface WorkflowServices {
+  store: WorkflowStore;
+  /** Starts a run of a stored workflow (other modules use this; e.g. intelligence tiers with metadata). */
+  startRun(workflowId: string, input: unknown, opts?: Pick<StartRunOptions, 'idempotencyKey' | 'metadata'>): Promise<{ run: WorkflowRun; created: boolean }>;
+  /** Registers a hook called in the same transaction when a run reaches a final status. */
+  onRunFinished(hook: RunFinishedHook): void;
+  /** Re-reads the stored definitions' schedules into the periodic scheduler. */
+  refreshSchedules(): Promise<void>;
+}
+
+export function wireWorkflows(services: Services, platform: Platform): WorkflowServices {
+  const tasks = services.tasks;
+  if (!tasks) throw new Error('wireWorkflows needs services.tasks: wire the tasks module first');
+  const { database, notifier, logger, config } = platform;
+  const log = logger.child('workflows');
+  const store = createWorkflowStore(database);
+  const orchestrator = createSagaOrchestrator({ database, queue: tasks.queue, events: services.events, workflows: store, notifier, logger });
+  tasks.queue.onFinished((trx, task, outcome) => orchestrator.handleTaskFinished(trx, task, outcome));
+
+  async function refreshSchedules() {
+    const jobs: PeriodicJob[] = [];
+    for (const { definition } of await store.list()) {
+      if (!definition.schedule) continue;
+      const id = definition.id;
+      jobs.push({
+        name: `${SCHEDULE_JOB_PREFIX}${id}`,
+        every: { cron: definition.schedule },
+        // The scheduler runs each tick once across schedulers; the key makes a repeat harmless too.
+        run: () => orchestrator.startRun(id, {}, { idempotencyKey: `schedule:${Math.round(Date.now() / 1000)}`, metadata: { trigger: 'schedule' } }),
+      });
+    }
+    tasks!.scheduler.replace(SCHEDULE_JOB_PREFIX, jobs);
+  }
+
+  const dir = config.workflows.dir;
+  services.initializers.push(async () => {
+    if (dir) {
+      for (const { file, definition } of await loadWorkflowsDir(dir)) {
+        try {
+          await saveWorkflow({ store, registry: tasks.registry }, definition, 'file');
+        } catch (err) {
+          throw new WorkflowFileError(file, (err as Error).message);
+        }
+        log.info('workflow loaded', { workflow_id: definition.id, file });
+      }
+    }
+    await refreshSchedules();
+  });
+  services.routes.push(...workflowRoutes({ store, registry: tasks.registry, orchestrator }));
+
+  return {
+    store,
+    startRun: (workflowId, input, opts = {}) => orchestrator.startRun(workflowId, input, opts),
+    onRunFinished: (hook) => orchestrator.onRunFinished(hook),
+    refreshSchedules,
+  };
+}
