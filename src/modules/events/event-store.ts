@@ -30,7 +30,7 @@ export interface EventStore {
   headPosition(): Promise<number>;
 }
 
-type Row = {
+export type EventRow = {
   position: number;
   id: string;
   aggregate_type: string;
@@ -42,7 +42,8 @@ type Row = {
   timestamp: number;
 };
 
-function toEvent(row: Row): StoredEvent {
+/** A stored row as the event the API and subscribers see. */
+export function toEvent(row: EventRow): StoredEvent {
   return {
     id: row.id,
     position: Number(row.position),
@@ -84,7 +85,7 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
       timestamp,
     }));
     const inserted = await trx.insertInto('events').values(rows).returningAll().execute();
-    return (inserted as Row[]).map(toEvent).sort((a, b) => a.version - b.version);
+    return (inserted as EventRow[]).map(toEvent).sort((a, b) => a.version - b.version);
   }
 
   async function currentVersionIn(q: Tx, aggregateType: string, aggregateId: string): Promise<number> {
@@ -120,7 +121,7 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
         .where('aggregate_id', '=', aggregateId)
         .where('version', '>', range.fromVersion ?? 0);
       if (range.toVersion !== undefined) q = q.where('version', '<=', range.toVersion);
-      return ((await q.orderBy('version').execute()) as Row[]).map(toEvent);
+      return ((await q.orderBy('version').execute()) as EventRow[]).map(toEvent);
     },
     currentVersion(aggregateType, aggregateId, trx) {
       return currentVersionIn(trx ?? db, aggregateType, aggregateId);
@@ -130,7 +131,7 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
       if (q.types && q.types.length > 0) query = query.where('type', 'in', [...q.types]);
       if (q.aggregateType) query = query.where('aggregate_type', '=', q.aggregateType);
       const rows = await query.orderBy('position').limit(Math.min(Math.max(q.limit ?? 100, 1), 1000)).execute();
-      return (rows as Row[]).map(toEvent);
+      return (rows as EventRow[]).map(toEvent);
     },
     async headPosition() {
       const row = await db.selectFrom('events').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst();

@@ -2,35 +2,8 @@
 // SQLite (one connection) a read through the pool from inside a transaction would wait on itself.
 
 import type { Tx } from '../../platform/db';
-import { parseJson } from '../../platform/db';
 import type { StoredEvent } from './event';
-
-type Row = {
-  position: number;
-  id: string;
-  aggregate_type: string;
-  aggregate_id: string;
-  version: number;
-  type: string;
-  data: string;
-  metadata: string;
-  timestamp: number;
-};
-
-/** The same shape EventStore returns. */
-function toEvent(row: Row): StoredEvent {
-  return {
-    id: row.id,
-    position: Number(row.position),
-    aggregate_type: row.aggregate_type,
-    aggregate_id: row.aggregate_id,
-    version: Number(row.version),
-    type: row.type,
-    data: parseJson<Record<string, unknown>>(row.data, {}),
-    metadata: parseJson<Record<string, unknown>>(row.metadata, {}),
-    timestamp: new Date(Number(row.timestamp)).toISOString(),
-  };
-}
+import { toEvent, type EventRow } from './event-store';
 
 export async function readAllIn(
   trx: Tx,
@@ -39,7 +12,7 @@ export async function readAllIn(
   let query = trx.selectFrom('events').selectAll().where('position', '>', q.after);
   if (q.types && q.types.length > 0) query = query.where('type', 'in', [...q.types]);
   if (q.aggregateType) query = query.where('aggregate_type', '=', q.aggregateType);
-  return ((await query.orderBy('position').limit(q.limit).execute()) as Row[]).map(toEvent);
+  return ((await query.orderBy('position').limit(q.limit).execute()) as EventRow[]).map(toEvent);
 }
 
 export async function readStreamIn(trx: Tx, aggregateType: string, aggregateId: string): Promise<StoredEvent[]> {
@@ -50,5 +23,5 @@ export async function readStreamIn(trx: Tx, aggregateType: string, aggregateId: 
     .where('aggregate_id', '=', aggregateId)
     .orderBy('version')
     .execute();
-  return (rows as Row[]).map(toEvent);
+  return (rows as EventRow[]).map(toEvent);
 }

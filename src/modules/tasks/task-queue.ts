@@ -92,8 +92,9 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     return { failureThreshold: s.circuitFailureThreshold, recoveryTimeoutMs: s.circuitRecoveryTimeoutSeconds * 1000 };
   };
 
-  const fence = (task: ClaimedTask, workerId: string) =>
-    db
+  /** An update of one attempt's task, guarded by the lease: only its holder, on that attempt, while running. */
+  const fenced = (q: Tx, task: ClaimedTask, workerId: string) =>
+    q
       .updateTable('tasks')
       .where('id', '=', task.id)
       .where('status', '=', 'running')
@@ -267,7 +268,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     },
 
     async extendLease(task, workerId) {
-      const row = await fence(task, workerId)
+      const row = await fenced(db, task, workerId)
         .set({ locked_until: now() + opts.leaseMs })
         .returningAll()
         .executeTakeFirst();
@@ -277,13 +278,8 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     async complete(task, workerId, result) {
       const t = now();
       const done = await strategy.writeTransaction(db, async (trx) => {
-        const row = await trx
-          .updateTable('tasks')
+        const row = await fenced(trx, task, workerId)
           .set({ status: 'succeeded', result: JSON.stringify(result ?? null), last_error: null, locked_by: null, locked_until: null, finished_at: t, updated_at: t })
-          .where('id', '=', task.id)
-          .where('status', '=', 'running')
-          .where('locked_by', '=', workerId)
-          .where('attempts', '=', task.attempts)
           .returningAll()
           .executeTakeFirst();
         if (!row) return undefined; // lease lost: another worker owns this task now
@@ -301,8 +297,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       const message = error.slice(0, MAX_ERROR_LENGTH);
       const willRetry = failOpts.retryable && task.attempts < task.max_attempts;
       const result = await strategy.writeTransaction(db, async (trx) => {
-        const row = await trx
-          .updateTable('tasks')
+        const row = await fenced(trx, task, workerId)
           .set(
             willRetry
               ? {
@@ -315,10 +310,6 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
                 }
               : { status: 'failed', last_error: message, locked_by: null, locked_until: null, finished_at: t, updated_at: t },
           )
-          .where('id', '=', task.id)
-          .where('status', '=', 'running')
-          .where('locked_by', '=', workerId)
-          .where('attempts', '=', task.attempts)
           .returningAll()
           .executeTakeFirst();
         if (!row) return undefined;
@@ -336,15 +327,10 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     async release(task, workerId) {
       const t = now();
       const ok = await strategy.writeTransaction(db, async (trx) => {
-        const row = await trx
-          .updateTable('tasks')
+        const row = await fenced(trx, task, workerId)
           // The attempt number stays (it names the attempt in task_attempts and fences it); the
           // interrupted attempt is given back to the budget instead.
           .set((eb) => ({ status: 'queued', locked_by: null, locked_until: null, run_at: t, max_attempts: eb('max_attempts', '+', 1), updated_at: t }))
-          .where('id', '=', task.id)
-          .where('status', '=', 'running')
-          .where('locked_by', '=', workerId)
-          .where('attempts', '=', task.attempts)
           .returningAll()
           .executeTakeFirst();
         if (!row) return false;
@@ -358,13 +344,8 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     async finishCancelled(task, workerId) {
       const t = now();
       const ok = await strategy.writeTransaction(db, async (trx) => {
-        const row = await trx
-          .updateTable('tasks')
+        const row = await fenced(trx, task, workerId)
           .set({ status: 'cancelled', locked_by: null, locked_until: null, last_error: 'cancelled while running', finished_at: t, updated_at: t })
-          .where('id', '=', task.id)
-          .where('status', '=', 'running')
-          .where('locked_by', '=', workerId)
-          .where('attempts', '=', task.attempts)
           .returningAll()
           .executeTakeFirst();
         if (!row) return false;
