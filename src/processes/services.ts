@@ -7,13 +7,19 @@ import { wireFlags } from '../modules/flags/wire-flags';
 import type { FeatureFlags } from '../modules/flags/feature-flags';
 import { createHealthChecker, type HealthChecker } from '../modules/health/health-checker';
 import { healthRoutes } from '../modules/health/health-routes';
+import { wireDashboard } from '../modules/dashboard/wire-dashboard';
 import { wireGateway, type Gateway } from '../modules/gateway/wire-gateway';
 import { databaseCheck, migrationsCheck, redisCheck } from '../modules/health/platform-checks';
 import { wireProfiles } from '../modules/profiles/wire-profiles';
+import type { Profiles } from '../modules/profiles/profiles';
+import { wireIntelligence } from '../modules/intelligence/wire-intelligence';
 import { builtinAgents } from '../agents/builtin-agents';
 import { createOutboundPolicy } from '../modules/gateway/outbound-policy';
 import { wireTasks, type TaskServices } from '../modules/tasks/wire-tasks';
 import { wireWorkflows, type WorkflowServices } from '../modules/workflows/wire-workflows';
+import { createProcessMetrics, wireMetrics, type ProcessMetrics } from '../modules/metrics/wire-metrics';
+import { openApiRoute } from '../modules/openapi/openapi-route';
+import { Registry } from 'prom-client';
 import type { RouteSpec } from '../platform/http/route';
 import type { Platform } from './platform';
 
@@ -42,6 +48,10 @@ export interface Services {
   flags?: FeatureFlags;
   /** Workflow definitions and saga runs (startRun, onRunFinished); set by its wiring line below. */
   workflows?: WorkflowServices;
+  /** Profile commands (create, get, recordIntelligenceReport); set by its wiring line below. */
+  profiles?: Profiles;
+  /** This process's metrics registry and the instruments modules feed; set below. */
+  metrics?: ProcessMetrics;
 }
 
 /** Runs the initializers (each process type calls this before starting its components). */
@@ -68,6 +78,8 @@ export function buildServices(platform: Platform): Services {
   };
 
   // Module wiring (one line per module) goes below.
+  // Metrics first: the tasks module feeds its counters. One registry per process, never the global one.
+  const metrics = (services.metrics = createProcessMetrics(new Registry(), () => services.routes));
   services.flags = wireFlags(services, platform);
   // Agent endpoints and health-check URLs go through the same SSRF policy as proxy targets.
   const outbound = createOutboundPolicy({ allowedHosts: config.gateway.outboundAllowedHosts });
@@ -75,11 +87,19 @@ export function buildServices(platform: Platform): Services {
   services.tasks = wireTasks(services, platform, {
     builtins: builtinAgents(platform, { isEnabled: (flag, ctx) => flags.isEnabled(flag, ctx) }),
     checkOutboundUrl: (url) => outbound.checkUrl(url),
+    ...metrics.tasks,
   });
   services.workflows = wireWorkflows(services, platform);
   wireEvents(services, platform);
-  wireProfiles(services, platform);
+  services.profiles = wireProfiles(services, platform);
+  wireIntelligence(services, platform);
+  wireDashboard(services);
   services.gateway = wireGateway(services, platform);
+  wireMetrics(services, platform);
+  // Last: the document describes services.routes as they are when it is first requested.
+  services.routes.push(
+    openApiRoute({ info: { title: 'Catalynx API', version: config.version }, routes: () => services.routes, publicPaths: config.gateway.publicPaths }),
+  );
 
   return services;
 }

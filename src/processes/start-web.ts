@@ -18,6 +18,7 @@ export async function startWeb(platform: Platform, services: Services): Promise<
     isUnavailable: (err) => database.strategy.isUnavailable(err),
     guard: services.gateway?.guard,
     extraHandlers: services.gateway?.extraHandlers,
+    onRequestFinished: services.metrics?.onRequestFinished,
   });
   const server = await listen(app, config.http);
   platform.shutdown.onShutdown('http server', () => server.close(config.shutdownTimeoutMs));

@@ -10,9 +10,10 @@ import { checkAgentsHealth } from '../agents/agent-health-check';
 import { createBreakerStore, type BreakerStore } from '../agents/breaker-store';
 import type { BuiltinAgent } from '../agents/builtin-agent';
 import { createPeriodicScheduler, type PeriodicScheduler } from '../scheduler/periodic-scheduler';
+import type { Task } from './task';
 import { createTaskQueue, type TaskQueue } from './task-queue';
 import { taskRoutes } from './task-routes';
-import { createTaskWorker, type TaskWorker } from './task-worker';
+import { createTaskWorker, type TaskWorker, type TaskWorkerOptions } from './task-worker';
 
 export interface TaskServices {
   registry: AgentRegistry;
@@ -26,7 +27,12 @@ export interface TaskServices {
 export function wireTasks(
   services: Services,
   platform: Platform,
-  opts: { builtins: readonly BuiltinAgent[]; checkOutboundUrl?: (url: string) => Promise<void> },
+  opts: {
+    builtins: readonly BuiltinAgent[];
+    checkOutboundUrl?: (url: string) => Promise<void>;
+    /** Observability (metrics): a task was created by enqueue (not an idempotent repeat). */
+    onTaskEnqueued?(task: Task): void;
+  } & Pick<TaskWorkerOptions, 'onAttemptStarted' | 'onAttemptFinished'>,
 ): TaskServices {
   const { config, database, notifier, logger, context } = platform;
   const settingsFor = (agentId: string) => agentSettings(config, agentId);
@@ -34,7 +40,7 @@ export function wireTasks(
   const breakers = createBreakerStore();
   const builtins = new Map(opts.builtins.map((b) => [b.config.id, b]));
   const runtime = createAgentRuntime({ builtins, logger, checkOutboundUrl: opts.checkOutboundUrl });
-  const queue = createTaskQueue({
+  const baseQueue = createTaskQueue({
     database,
     breakers,
     settingsFor,
@@ -44,6 +50,19 @@ export function wireTasks(
     onQueued: (agentId) => notifier.publish('tasks', agentId),
     onTaskFinished: (taskId) => notifier.publish('task-finished', taskId),
   });
+  // Counted after the insert returned, so an idempotent repeat is not counted twice. An enqueue
+  // inside a caller's transaction that later rolls back is still counted (rare; saga steps).
+  const onTaskEnqueued = opts.onTaskEnqueued;
+  const queue: TaskQueue = onTaskEnqueued
+    ? {
+        ...baseQueue,
+        async enqueue(req, trx) {
+          const result = await baseQueue.enqueue(req, trx);
+          if (result.created) onTaskEnqueued(result.task);
+          return result;
+        },
+      }
+    : baseQueue;
   const worker = createTaskWorker({
     queue,
     registry,
@@ -56,6 +75,8 @@ export function wireTasks(
     pollIntervalMs: config.worker.pollIntervalMs,
     leaseMs: config.worker.leaseSeconds * 1000,
     shutdownGraceMs: config.shutdownTimeoutMs,
+    onAttemptStarted: opts.onAttemptStarted,
+    onAttemptFinished: opts.onAttemptFinished,
   });
   const scheduler = createPeriodicScheduler({ database, logger, leaseMs: config.scheduler.leaderLeaseSeconds * 1000 });
   scheduler.add({

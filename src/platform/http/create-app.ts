@@ -82,6 +82,10 @@ export function createApp(opts: AppOptions): express.Express {
     app[route.method](route.path, async (req: Request, res: Response) => {
       res.locals.routePath = route.path;
       if (opts.guard) await opts.guard(req, res, route);
+      // A NUL character cannot be stored in a Postgres text or jsonb value (the insert would fail
+      // with a 500 there and succeed on SQLite); refuse it up front on every dialect alike.
+      const nulAt = findNul({ params: req.params, query: req.query, body: req.body });
+      if (nulAt) throw new AppError(400, 'invalid_characters', `The request contains a NUL character (at ${nulAt})`);
       const params = route.params ? parseOrThrow(route.params, req.params, 'params') : req.params;
       const query = route.query ? parseOrThrow(route.query, req.query ?? {}, 'query') : req.query;
       let body: unknown = undefined;
@@ -146,4 +150,17 @@ function hasBody(req: Request): boolean {
   if (!METHODS_WITH_BODY.has(req.method)) return false;
   const length = req.get('content-length');
   return req.get('transfer-encoding') !== undefined || (length !== undefined && length !== '0');
+}
+
+/** The dotted path of the first string (or key) holding U+0000 in a parsed request part, if any. */
+function findNul(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || '.' : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return at;
+    const found = findNul(child, at);
+    if (found) return found;
+  }
+  return undefined;
 }

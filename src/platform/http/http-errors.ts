@@ -50,6 +50,10 @@ export function toErrorReply(err: unknown, isUnavailable: (err: unknown) => bool
     default:
       break;
   }
+  // The router could not percent-decode a path parameter (e.g. "%ff" or a lone "%"): the client's fault.
+  if (err instanceof URIError) {
+    return { status: 400, code: 'malformed_path', message: 'The request path is not valid percent-encoded UTF-8' };
+  }
   if (typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500 && bp.expose) {
     return { status: bp.status, code: 'bad_request', message: err instanceof Error ? err.message : 'Bad request' };
   }

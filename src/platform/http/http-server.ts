@@ -27,6 +27,10 @@ export async function listen(handler: RequestListener, opts: HttpServerOptions):
       headersTimeout: opts.headersTimeoutMs,
       requestTimeout: opts.requestTimeoutMs,
       keepAliveTimeout: opts.keepAliveTimeoutMs,
+      // Node enforces both timeouts only when it sweeps its connections, every 30 s by default,
+      // so a 1 s headers timeout would let a trickling client hold a connection for up to 31 s.
+      // Sweep at a quarter of the shorter timeout (at least every 50 ms, at most every 30 s).
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(Math.min(opts.headersTimeoutMs, opts.requestTimeoutMs) / 4))),
     },
     handler,
   );
