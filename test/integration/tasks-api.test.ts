@@ -101,6 +101,20 @@ describeEachDatabase('agents and tasks', (kind) => {
     expect((await stack.api('/api/agents?capability=analysis')).body.total_count).toBe(1);
   });
 
+  it('refuses agent endpoints and health checks that point at internal addresses (SSRF), storing nothing', async () => {
+    const base = { name: 'Sneaky', capabilities: [], version: '1', metadata: {} };
+    for (const [id, endpoint, health] of [
+      ['metadata-svc', 'http://169.254.169.254/latest/meta-data', ''],
+      ['private-net', 'http://10.0.0.1/run', ''],
+      ['private-health', agent.endpoint, 'http://192.168.1.10/health'],
+    ]) {
+      const res = await stack.api('/api/agents', { method: 'POST', json: { ...base, id, endpoint, health_check_url: health } });
+      expect({ id, status: res.status }).toEqual({ id, status: 400 });
+      expect(res.body.error.message).toMatch(/not allowed|private|internal|refused/i);
+      expect((await stack.api(`/api/agents/${id}`)).status).toBe(404);
+    }
+  });
+
   it('sends a remote agent the task with correlation and idempotency headers', async () => {
     agent.behave(() => ({ kind: 'ok', result: { score: 7 } }));
     const submit = await stack.api('/api/agents/flaky/execute', { method: 'POST', json: { action: 'score', input: { ein: '012345678' } }, headers: { 'X-Correlation-ID': 'corr-77' } });
