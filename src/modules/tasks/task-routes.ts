@@ -2,6 +2,7 @@
 
 import { z } from 'zod';
 import { ErrorBodySchema } from '../../platform/http/http-errors';
+import { idempotencyKeyOf } from '../../platform/http/idempotency-key';
 import { defineRoute, type RouteSpec } from '../../platform/http/route';
 import type { Notifier } from '../../platform/notifier';
 import type { AgentRegistry } from '../agents/agent-registry';
@@ -72,8 +73,7 @@ export function taskRoutes(opts: TaskRoutesOptions): RouteSpec[] {
       },
       async handler({ req, res, params, body }) {
         await registry.get(params.id);
-        const header = req.get('idempotency-key');
-        const key = body.idempotency_key ?? (header && header.length <= 200 ? header : undefined);
+        const key = idempotencyKeyOf(req, body.idempotency_key);
         const { task, created } = await queue.enqueue({
           agentId: params.id,
           action: body.action,

@@ -2,6 +2,7 @@
 
 import { z } from 'zod';
 import { ErrorBodySchema } from '../../platform/http/http-errors';
+import { idempotencyKeyOf } from '../../platform/http/idempotency-key';
 import { defineRoute, type RouteSpec } from '../../platform/http/route';
 import { NotFoundError } from '../../platform/errors';
 import type { AgentRegistry } from '../agents/agent-registry';
@@ -107,8 +108,7 @@ export function workflowRoutes(opts: WorkflowRoutesOptions): RouteSpec[] {
         404: { description: 'Unknown workflow', schema: ErrorBodySchema },
       },
       async handler({ req, res, params, body }) {
-        const header = req.get('idempotency-key');
-        const key = body.idempotency_key ?? (header && header.length <= 200 ? header : undefined);
+        const key = idempotencyKeyOf(req, body.idempotency_key);
         const { run, created } = await orchestrator.startRun(params.id, body.input ?? null, {
           idempotencyKey: key,
           metadata: body.metadata,
