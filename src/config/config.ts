@@ -61,6 +61,8 @@ export interface Config {
     /** Hosts and CIDRs that outbound calls (agents, proxies) may reach despite being private. */
     outboundAllowedHosts: readonly string[];
     proxyTimeoutMs: number;
+    /** Services to proxy, from GATEWAY_SERVICES (a JSON array); validated by the gateway at start. */
+    services: readonly unknown[];
   };
   flags: { path: string | null; refreshSeconds: number };
   workflows: { dir: string | null };

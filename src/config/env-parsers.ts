@@ -104,3 +104,16 @@ export function scopeLimits() {
     return ok(out);
   };
 }
+
+/** A JSON array, e.g. [{"name": "discovery", ...}]; its items are validated by their owner. */
+export function jsonArray() {
+  return (raw: string): Parsed<unknown[]> => {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return fail('expected a JSON array, got text that is not JSON');
+    }
+    return Array.isArray(value) ? ok(value) : fail('expected a JSON array');
+  };
+}

@@ -8,6 +8,7 @@ import {
   byteSize,
   durationSeconds,
   integer,
+  jsonArray,
   list,
   minLength,
   nonEmpty,
@@ -120,6 +121,7 @@ export function loadConfig(env: Environment, opts: { version?: string } = {}): C
         nodeEnv === 'production' ? [] : ['localhost', '127.0.0.0/8', '::1/128'],
       ),
       proxyTimeoutMs: read('PROXY_TIMEOUT_MS', integer({ min: 10, max: 600_000 }), 30_000),
+      services: read('GATEWAY_SERVICES', jsonArray(), []),
     },
     flags: {
       path: read<string | null>('FEATURE_FLAGS_PATH', nonEmpty(), './config/feature_flags.yml'),

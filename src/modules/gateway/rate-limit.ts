@@ -36,6 +36,11 @@ export interface RateLimit {
   check(bucket: string, scopes: readonly string[]): Promise<Record<string, string>>;
   limitFor(scopes: readonly string[]): number;
   status(): RateLimitStatus;
+  /**
+   * Re-checks Redis after a failure (a PING within the timeout), so health reports recovery even
+   * before the next rate-limited request arrives.
+   */
+  probe(): Promise<void>;
 }
 
 export interface RateLimitOptions {
@@ -106,6 +111,16 @@ export function createRateLimit(opts: RateLimitOptions): RateLimit {
       };
       if (!result.allowed) throw new RateLimitedError(resetSeconds, headers);
       return headers;
+    },
+    async probe() {
+      if (!shared || !opts.redis || sharedAvailable) return;
+      const redis = opts.redis;
+      try {
+        await withTimeout(() => redis.ping(), opts.redisTimeoutMs ?? 500, { label: 'redis rate-limit probe' });
+        markShared(true);
+      } catch {
+        // still away: the status says so
+      }
     },
     status() {
       return {

@@ -59,6 +59,24 @@ function toView(r: ServiceRecord): z.infer<typeof ServiceSchema> {
   return { ...r, created_at: new Date(r.created_at).toISOString(), updated_at: new Date(r.updated_at).toISOString() };
 }
 
+/** Route prefixes without trailing slashes and duplicates. */
+export function normalizeRoutes(routes: readonly string[]): string[] {
+  return [...new Set(routes.map((r) => r.replace(/\/+$/, '')))];
+}
+
+/** Why a service may not take these prefixes: they overlap the platform's own routes. */
+export function routeProblems(routes: readonly string[], declaredPaths: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const route of routes) {
+    const reserved = RESERVED_PREFIXES.find((p) => prefixesOverlap(route, p));
+    if (reserved) problems.push(`route ${route} overlaps the platform's ${reserved}`);
+    // A declared path's static part up to its first parameter decides an overlap.
+    const declared = declaredPaths.find((p) => prefixesOverlap(route, p.split('/:')[0]!));
+    if (!reserved && declared) problems.push(`route ${route} overlaps the platform route ${declared}`);
+  }
+  return problems;
+}
+
 export interface ServiceRoutesDeps {
   store: ServiceStore;
   directory: ServiceDirectory;
@@ -79,15 +97,8 @@ export function serviceRoutes(deps: ServiceRoutesDeps): RouteSpec[] {
       body: RegisterServiceSchema,
       responses: { 201: { description: 'Registered', schema: ServiceSchema }, 409: { description: 'Name or prefix taken' } },
       async handler({ body }) {
-        const problems: string[] = [];
-        const routes = [...new Set(body.routes.map((r) => r.replace(/\/+$/, '')))];
-        for (const route of routes) {
-          const reserved = RESERVED_PREFIXES.find((p) => prefixesOverlap(route, p));
-          if (reserved) problems.push(`route ${route} overlaps the platform's ${reserved}`);
-          // A declared path's static part up to its first parameter decides an overlap.
-          const declared = deps.declaredPaths().find((p) => prefixesOverlap(route, p.split('/:')[0]!));
-          if (!reserved && declared) problems.push(`route ${route} overlaps the platform route ${declared}`);
-        }
+        const routes = normalizeRoutes(body.routes);
+        const problems = routeProblems(routes, deps.declaredPaths());
         if (problems.length) throw new ValidationError(`The service cannot take these routes: ${problems.join('; ')}`, { problems });
         await deps.outbound.checkUrl(body.base_url);
         if (body.health_url) await deps.outbound.checkUrl(body.health_url);

@@ -18,6 +18,8 @@ export interface ServiceRecord {
 export interface ServiceStore {
   /** Throws ConflictError when a service with this name exists. */
   create(input: Omit<ServiceRecord, 'created_at' | 'updated_at'>): Promise<ServiceRecord>;
+  /** Inserts or replaces by name (services declared in configuration). */
+  put(input: Omit<ServiceRecord, 'created_at' | 'updated_at'>): Promise<void>;
   list(): Promise<ServiceRecord[]>;
   /** True when it removed the service. */
   remove(name: string): Promise<boolean>;
@@ -37,6 +39,15 @@ export function createServiceStore(database: DatabaseHandle, opts: { now?: () =>
         throw err;
       }
       return record;
+    },
+    async put(input) {
+      const at = now();
+      const values = { base_url: input.base_url, routes: JSON.stringify(input.routes), health_url: input.health_url, timeout_ms: input.timeout_ms, updated_at: at };
+      await db
+        .insertInto('services')
+        .values({ name: input.name, ...values, created_at: at })
+        .onConflict((oc) => oc.column('name').doUpdateSet(values))
+        .execute();
     },
     async list() {
       const rows = await db.selectFrom('services').selectAll().orderBy('name').execute();

@@ -16,6 +16,7 @@ import { createServiceDirectory, type BreakerSettings } from './service-director
 import { createServiceProxy } from './service-proxy';
 import { serviceRoutes } from './service-routes';
 import { createServiceStore } from './service-store';
+import { syncConfiguredServices } from './configured-services';
 
 export interface Gateway {
   /** createApp's guard: authentication, rate limit and scope for declared routes. */
@@ -70,6 +71,7 @@ export function wireGateway(
   );
 
   services.health.register('rate_limiter', async () => {
+    await rateLimit.probe();
     const s = rateLimit.status();
     if (s.backend === 'memory') return { status: 'healthy', message: 'per-process in-memory rate limits (no Redis)', details: { ...s } };
     if (s.sharedAvailable) return { status: 'healthy', message: 'shared rate limits through Redis', details: { ...s } };
@@ -97,6 +99,16 @@ export function wireGateway(
         mode: bootstrapModeFor(platform.processType, config.nodeEnv),
         logger,
       });
+      if (gw.services.length > 0) {
+        const names = await syncConfiguredServices({
+          services: gw.services,
+          store: serviceStore,
+          outbound,
+          declaredPaths: services.routes.map((r) => r.path),
+        });
+        directory.invalidate();
+        logger.child('gateway').info('services from GATEWAY_SERVICES', { services: names });
+      }
       await directory.list().catch((err: unknown) => {
         logger.child('gateway').warn('could not load services yet', { error: err instanceof Error ? err.message : String(err) });
       });

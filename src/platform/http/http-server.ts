@@ -1,7 +1,7 @@
 // Binds the app to a port (Factor VII) with slow-client timeouts, and closes it gracefully.
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { RequestListener } from 'node:http';
 
 export interface HttpServerOptions {
@@ -34,6 +34,26 @@ export async function listen(handler: RequestListener, opts: HttpServerOptions):
     },
     handler,
   );
+  // Requests Node refuses before Express sees them (headers too large, headers/request timeout,
+  // unparsable HTTP) get the same JSON error shape as every other refusal, then the socket closes.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    const [status, code, message] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'The request line or headers are too large']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'request_timeout', 'The request took too long to arrive']
+          : [400, 'bad_request', 'The request is not valid HTTP'];
+    // Like Node's default handler: answer only when no response on this (keep-alive) connection
+    // has started writing its headers, so a reply never lands in the middle of another.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+    if (err.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) {
+      const body = JSON.stringify({ error: { code, message } });
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {

@@ -1,0 +1,50 @@
+// The two sides of the saga benchmark, each in its own process: units of work per second as
+// 3-step sagas of no-op steps (services.workflows.startRun) and as 3 independent no-op tasks.
+
+import { performance } from 'node:perf_hooks';
+import { saveWorkflow } from '../src/modules/workflows/save-workflow';
+import type { BenchEnv } from './bench-env';
+import { freshDatabase, type BenchDatabaseKind } from './bench-database';
+import { createCatalynxStack } from './catalynx-stack';
+import { waitFor } from './measure';
+import { NOOP_AGENT_ID } from './noop-agent';
+
+export const SAGA_CONCURRENCY = 10;
+const WORKFLOW_ID = 'bench-three-noops';
+
+export async function measureUnits(mode: 'saga' | 'tasks', kind: BenchDatabaseKind, units: number, env: BenchEnv): Promise<Record<string, number>> {
+  const database = await freshDatabase(kind, env, mode === 'saga' ? 'saga' : 'tri');
+  const stack = await createCatalynxStack({ databaseUrl: database.url, concurrency: SAGA_CONCURRENCY, withWorkflows: true });
+  try {
+    let finished = 0;
+    const workflows = stack.workflows!;
+    if (mode === 'saga') {
+      const step = (id: string) => ({ id, agent_id: NOOP_AGENT_ID, action: 'run', input: { step: id }, timeout_seconds: 60 });
+      await saveWorkflow(
+        { store: workflows.store, registry: stack.tasks.registry },
+        { id: WORKFLOW_ID, name: 'Three no-op steps', steps: [step('one'), step('two'), step('three')] },
+        'api',
+      );
+      workflows.onRunFinished(async () => {
+        finished += 1;
+      });
+    } else {
+      stack.tasks.queue.onFinished(async () => {
+        finished += 1;
+      });
+    }
+    await stack.startWorker();
+    const target = mode === 'saga' ? units : units * 3;
+    const t0 = performance.now();
+    for (let u = 0; u < units; u++) {
+      if (mode === 'saga') await workflows.startRun(WORKFLOW_ID, { u });
+      else for (let k = 0; k < 3; k++) await stack.tasks.queue.enqueue({ agentId: NOOP_AGENT_ID, action: 'run', input: { u, k } });
+    }
+    // The hooks run inside the finishing transaction; the count is read after they commit.
+    await waitFor(() => finished >= target, { timeoutMs: 600_000, intervalMs: 2, what: `${target} ${mode} finished` });
+    return { unitsPerSecond: (units / (performance.now() - t0)) * 1000 };
+  } finally {
+    await stack.stop();
+    await database.drop();
+  }
+}
