@@ -1,6 +1,6 @@
 // Carries the correlation id (and other per-request/per-task values) through async calls, on cls-hooked.
 
-import { createNamespace, destroyNamespace, type Namespace } from 'cls-hooked';
+import { createNamespace, getNamespace, type Namespace } from 'cls-hooked';
 import { randomUUID } from 'node:crypto';
 
 export interface ContextValues {
@@ -9,8 +9,10 @@ export interface ContextValues {
 }
 
 /**
- * One context store per composition root. cls-hooked keeps namespaces in a process-wide
- * registry, so each store gets a unique name and `close()` removes it again.
+ * The execution context of a composition root. Every cls-hooked namespace installs an async hook
+ * that is never removed (its destroyNamespace only forgets the name), so all contexts of a process
+ * share one namespace: values are per `run()` call, so sharing it changes no behaviour, and a
+ * process that builds many platforms (tests, benchmarks) does not pile up hooks on every await.
  */
 export interface ExecutionContext {
   /** Runs fn with the given values visible to every async continuation it starts. */
@@ -24,9 +26,10 @@ export function newCorrelationId(): string {
   return randomUUID();
 }
 
+const NAMESPACE = 'catalynx-execution-context';
+
 export function createExecutionContext(): ExecutionContext {
-  const name = `catalynx-context-${randomUUID()}`;
-  const ns: Namespace = createNamespace(name);
+  const ns: Namespace = getNamespace(NAMESPACE) ?? createNamespace(NAMESPACE);
   return {
     run<T>(values: Partial<ContextValues>, fn: () => T): T {
       const parent = ns.active ? (ns.get('values') as ContextValues | undefined) : undefined;
@@ -47,7 +50,7 @@ export function createExecutionContext(): ExecutionContext {
       return this.get()?.correlationId;
     },
     close() {
-      destroyNamespace(name);
+      // Nothing to release: the namespace is shared by the process (see above).
     },
   };
 }

@@ -231,9 +231,8 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
             .orderBy('created_at')
             .limit(capacity);
           if (strategy.supportsSkipLocked) pick = pick.forUpdate().skipLocked();
-          const ids = (await pick.execute()).map((r) => r.id);
-          if (ids.length === 0) return [];
-
+          // Pick and lease in one statement (one round trip); the status guard makes a row that
+          // another claimer took meanwhile simply not match.
           const rows = await trx
             .updateTable('tasks')
             .set((eb) => ({
@@ -244,7 +243,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
               started_at: eb.fn.coalesce('started_at', eb.val(t)),
               updated_at: t,
             }))
-            .where('id', 'in', ids)
+            .where('id', 'in', pick)
             .where('status', '=', 'queued')
             .returningAll()
             .execute();

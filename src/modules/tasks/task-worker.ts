@@ -59,6 +59,17 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
   let ticking = false;
   let again = false;
   let backoffUntil = 0;
+  const claimBatch = Math.max(1, Math.floor(opts.concurrency / 4));
+  // Agents change rarely; a second-old view saves a database read per attempt.
+  const agentCache = new Map<string, { agent: Awaited<ReturnType<AgentRegistry['find']>>; at: number }>();
+  const AGENT_CACHE_MS = 1000;
+  async function findAgent(id: string) {
+    const hit = agentCache.get(id);
+    if (hit && Date.now() - hit.at < AGENT_CACHE_MS) return hit.agent;
+    const agent = await opts.registry.find(id);
+    agentCache.set(id, { agent, at: Date.now() });
+    return agent;
+  }
 
   async function tick(): Promise<void> {
     if (!started || stopping) return;
@@ -93,7 +104,9 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
       .catch((err: unknown) => log.error('task attempt crashed', { task_id: task.id, error: err }))
       .finally(() => {
         running.delete(task.id);
-        void tick();
+        // Under load, claim in small batches rather than one transaction per finished task; a
+        // single free slot is still filled by the next wake-up or poll.
+        if (opts.concurrency - running.size >= claimBatch) void tick();
       });
     running.set(task.id, { controller, done });
   }
@@ -118,7 +131,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
 
     let outcome: 'succeeded' | 'retrying' | 'failed' | 'cancelled' | 'released' | 'lost';
     try {
-      const agent = await opts.registry.find(task.agent_id);
+      const agent = await findAgent(task.agent_id);
       if (!agent) {
         const status = await opts.queue.fail(task, workerId, `agent "${task.agent_id}" is not registered`, { retryable: false, breakerFailure: false });
         outcome = status ? 'failed' : 'lost';

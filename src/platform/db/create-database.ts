@@ -41,7 +41,7 @@ function openSqlite(target: Extract<DatabaseTarget, { kind: 'sqlite' }>, opts: D
   if (!inMemory) connection.pragma('journal_mode = WAL');
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   let closed: Promise<void> | undefined;
   return {
     db,
@@ -94,6 +94,27 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, opt
     close() {
       closed ??= db.destroy();
       return closed;
+    },
+  };
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement again on each call; preparing is a large share
+ * of a short query's cost. The driver runs statements synchronously to completion (no streaming
+ * here), so one prepared statement per SQL text can be reused safely. Bounded, oldest evicted.
+ */
+function withStatementCache(connection: BetterSqlite3.Database, max = 500) {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => connection.close(),
+    prepare(sqlText: string) {
+      let statement = statements.get(sqlText);
+      if (!statement) {
+        statement = connection.prepare(sqlText);
+        if (statements.size >= max) statements.delete(statements.keys().next().value as string);
+        statements.set(sqlText, statement);
+      }
+      return statement;
     },
   };
 }
