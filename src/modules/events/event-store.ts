@@ -61,31 +61,37 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
   const { db, strategy } = database;
   const now = opts.now ?? Date.now;
 
-  async function appendIn(trx: Tx, append: AppendOptions): Promise<StoredEvent[]> {
-    if (append.events.length === 0) return [];
-    if (strategy.name === 'postgres') {
-      // Positions come from a sequence, so a transaction that commits later can hold a smaller
-      // position than one already visible; a subscriber reading "after N" would skip it. Appends
-      // therefore take one transaction-scoped lock, which makes positions commit in order.
-      await sql`select pg_advisory_xact_lock(7245000001)`.execute(trx);
-    }
-    const current = await currentVersionIn(trx, append.aggregateType, append.aggregateId);
-    if (current !== append.expectedVersion) {
-      throw new ConcurrencyConflictError(append.aggregateType, append.aggregateId, append.expectedVersion, current);
-    }
+  /**
+   * One statement: insert the batch only if the stream is still at the expected version. Run on
+   * its own it is its own transaction (one round trip); inside a caller's transaction it commits
+   * with the caller's change. Returns no rows when the expected version is stale.
+   */
+  async function insertIfAtVersion(q: Tx, append: AppendOptions): Promise<EventRow[]> {
     const timestamp = now();
-    const rows = append.events.map((e, i) => ({
-      id: randomUUID(),
-      aggregate_type: append.aggregateType,
-      aggregate_id: append.aggregateId,
-      version: append.expectedVersion + i + 1,
-      type: e.type,
-      data: JSON.stringify(e.data),
-      metadata: JSON.stringify(e.metadata ?? {}),
-      timestamp,
-    }));
-    const inserted = await trx.insertInto('events').values(rows).returningAll().execute();
-    return (inserted as EventRow[]).map(toEvent).sort((a, b) => a.version - b.version);
+    const values = sql.join(
+      append.events.map(
+        (e, i) =>
+          sql`(${randomUUID()}, ${append.aggregateType}, ${append.aggregateId}, cast(${append.expectedVersion + i + 1} as integer), ${e.type}, ${JSON.stringify(e.data)}, ${JSON.stringify(e.metadata ?? {})}, cast(${timestamp} as bigint))`,
+      ),
+    );
+    const columns = sql`id, aggregate_type, aggregate_id, version, type, data, metadata, timestamp`;
+    const atExpectedVersion = sql`(select coalesce(max(version), 0) from events where aggregate_type = ${append.aggregateType} and aggregate_id = ${append.aggregateId}) = ${append.expectedVersion}`;
+    // Positions come from a sequence on Postgres, so a transaction that commits later could hold a
+    // smaller position than one already visible, and a subscriber reading "after N" would skip it.
+    // Appends there take one transaction-scoped lock first (joined in, so it is taken before any
+    // row gets its position), which makes positions commit in order. SQLite serialises writers.
+    const query =
+      strategy.name === 'postgres'
+        ? sql<EventRow>`with append_lock as (select pg_advisory_xact_lock(7245000001))
+            insert into events (${columns})
+            select v.* from append_lock, (values ${values}) as v(${columns})
+            where ${atExpectedVersion}
+            returning *`
+        : sql<EventRow>`insert into events (${columns})
+            select * from (values ${values})
+            where ${atExpectedVersion}
+            returning *`;
+    return (await query.execute(q)).rows;
   }
 
   async function currentVersionIn(q: Tx, aggregateType: string, aggregateId: string): Promise<number> {
@@ -100,18 +106,24 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
 
   return {
     async append(append, trx) {
+      if (append.events.length === 0) return [];
+      let inserted: EventRow[];
       try {
-        if (trx) return await appendIn(trx, append);
-        return await strategy.writeTransaction(db, (t) => appendIn(t, append));
+        inserted = await insertIfAtVersion(trx ?? db, append);
       } catch (err) {
-        // The version check above is only a fast path; the unique (aggregate, version) constraint
-        // is what decides between two writers that both passed it.
+        // Two writers that both saw the expected version: the unique (aggregate, version)
+        // constraint lets exactly one in.
         if (strategy.isUniqueViolation(err)) {
           const current = await currentVersionIn(db, append.aggregateType, append.aggregateId);
           throw new ConcurrencyConflictError(append.aggregateType, append.aggregateId, append.expectedVersion, current);
         }
         throw err;
       }
+      if (inserted.length === 0) {
+        const current = await currentVersionIn(trx ?? db, append.aggregateType, append.aggregateId);
+        throw new ConcurrencyConflictError(append.aggregateType, append.aggregateId, append.expectedVersion, current);
+      }
+      return inserted.map(toEvent).sort((a, b) => a.version - b.version);
     },
     async readStream(aggregateType, aggregateId, range = {}) {
       let q = db

@@ -6,6 +6,8 @@ import { idempotencyKeyOf } from '../../platform/http/idempotency-key';
 import { defineRoute, type RouteSpec } from '../../platform/http/route';
 import type { Notifier } from '../../platform/notifier';
 import type { AgentRegistry } from '../agents/agent-registry';
+import { cachedAgentLookup } from '../agents/cached-agent-lookup';
+import { NotFoundError } from '../../platform/errors';
 import { FINISHED_STATUSES, TASK_STATUSES, TaskViewSchema, toTaskView, type Task } from './task';
 import type { TaskQueue } from './task-queue';
 
@@ -33,7 +35,8 @@ export interface TaskRoutesOptions {
 }
 
 export function taskRoutes(opts: TaskRoutesOptions): RouteSpec[] {
-  const { queue, registry, notifier } = opts;
+  const { queue, notifier } = opts;
+  const findAgent = cachedAgentLookup(opts.registry, { ttlMs: 1000 });
 
   /** Resolves when the task is finished or the deadline passes; a notification or a poll wakes it. */
   async function waitForFinish(id: string, seconds: number): Promise<Task> {
@@ -72,7 +75,7 @@ export function taskRoutes(opts: TaskRoutesOptions): RouteSpec[] {
         404: { description: 'Unknown agent', schema: ErrorBodySchema },
       },
       async handler({ req, res, params, body }) {
-        await registry.get(params.id);
+        if (!(await findAgent(params.id))) throw new NotFoundError('agent', params.id);
         const key = idempotencyKeyOf(req, body.idempotency_key);
         const { task, created } = await queue.enqueue({
           agentId: params.id,

@@ -11,6 +11,7 @@ import { TimeoutError } from '../../resilience/timeout-error';
 import { withTimeout } from '../../resilience/timeout';
 import { AgentCallError } from '../agents/agent-errors';
 import type { AgentRegistry } from '../agents/agent-registry';
+import { cachedAgentLookup } from '../agents/cached-agent-lookup';
 import type { AgentRuntime } from '../agents/agent-runtime';
 import type { ClaimedTask, TaskQueue } from './task-queue';
 
@@ -60,16 +61,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
   let again = false;
   let backoffUntil = 0;
   const claimBatch = Math.max(1, Math.floor(opts.concurrency / 4));
-  // Agents change rarely; a second-old view saves a database read per attempt.
-  const agentCache = new Map<string, { agent: Awaited<ReturnType<AgentRegistry['find']>>; at: number }>();
-  const AGENT_CACHE_MS = 1000;
-  async function findAgent(id: string) {
-    const hit = agentCache.get(id);
-    if (hit && Date.now() - hit.at < AGENT_CACHE_MS) return hit.agent;
-    const agent = await opts.registry.find(id);
-    agentCache.set(id, { agent, at: Date.now() });
-    return agent;
-  }
+  const findAgent = cachedAgentLookup(opts.registry, { ttlMs: 1000 });
 
   async function tick(): Promise<void> {
     if (!started || stopping) return;
