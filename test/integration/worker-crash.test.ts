@@ -20,7 +20,7 @@ describeEachDatabase('a killed worker loses no task', (kind) => {
     db = await createTestDatabase(kind);
     await (await db.open()).close();
     agent = await startFakeAgent();
-    agent.behave(() => ({ kind: 'ok', delayMs: 20 }));
+    agent.behave(() => ({ kind: 'ok', delayMs: 60 }));
   });
   afterAll(async () => {
     for (const p of procs) p.kill('SIGKILL');
@@ -68,9 +68,17 @@ describeEachDatabase('a killed worker loses no task', (kind) => {
     await w1.waitForLog((l) => l.message === 'worker started');
     await w2.waitForLog((l) => l.message === 'worker started');
 
-    // Kill one worker while it holds tasks.
-    await waitUntil(() => agent.calls.length >= TASKS / 4, { what: 'a quarter of the tasks started', timeoutMs: 30_000 });
+    // Kill one worker while it holds tasks: attempts it logged as started but not finished.
+    const started = (l: { message: string }) => l.message === 'task attempt started';
+    const finished = (l: { message: string }) => l.message === 'task attempt finished';
+    const inFlight = () => {
+      const open = new Set(w1.lines.filter(started).map((l) => String(l.task_id)));
+      for (const l of w1.lines.filter(finished)) open.delete(String(l.task_id));
+      return open;
+    };
+    await waitUntil(() => w1.lines.filter(started).length >= 40 && inFlight().size > 0, { what: 'worker 1 busy', timeoutMs: 30_000, intervalMs: 5 });
     w1.kill('SIGKILL');
+    const heldByKilledWorker = inFlight();
     expect((await w1.exited()).signal).toBe('SIGKILL');
 
     await waitUntil(
@@ -90,6 +98,9 @@ describeEachDatabase('a killed worker loses no task', (kind) => {
     // Tasks the killed worker held were attempted again after their lease expired.
     const retried = agent.calls.filter((c) => c.attempt > 1);
     const reattempted = new Set(retried.map((c) => c.task_id));
+    // Every attempt the killed worker still held was attempted again after its lease expired.
+    expect(heldByKilledWorker.size).toBeGreaterThan(0);
+    for (const id of heldByKilledWorker) expect(reattempted.has(id) || (await api(`/api/tasks/${id}`)).body.attempts === 1).toBe(true);
     expect(reattempted.size).toBeGreaterThan(0);
     for (const id of reattempted) {
       const t = await api(`/api/tasks/${id}`);
