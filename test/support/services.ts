@@ -106,7 +106,15 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
     async open() {
       const h = createDatabase(target, { poolSize: 5 });
       handles.push(h);
-      await migrateToLatest(h);
+      try {
+        await migrateToLatest(h);
+      } catch (err) {
+        // Seen once in CI while several suites set up schemas at once: the fresh schema's first
+        // migration failed with an error naming a column of another table. Not reproduced since;
+        // retried once here so setup noise does not fail a suite, and reported so it is not lost.
+        process.stderr.write(`test database setup: migration failed once, retrying: ${String(err)}\n`);
+        await migrateToLatest(h);
+      }
       return h;
     },
     async cleanup() {
