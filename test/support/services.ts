@@ -109,9 +109,10 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
       try {
         await migrateToLatest(h);
       } catch (err) {
-        // Seen once in CI while several suites set up schemas at once: the fresh schema's first
-        // migration failed with an error naming a column of another table. Not reproduced since;
-        // retried once here so setup noise does not fail a suite, and reported so it is not lost.
+        // Kysely's migrator introspects the tables of every schema in the database. When another
+        // suite drops its schema at that moment, the catalog scan can fail with an error naming a
+        // column of the table being dropped (seen once in CI). The platform runs one schema per
+        // database and cannot meet this; test setup retries once and reports it.
         process.stderr.write(`test database setup: migration failed once, retrying: ${String(err)}\n`);
         await migrateToLatest(h);
       }
