@@ -77,6 +77,19 @@ describeEachDatabase('workflow definitions from WORKFLOWS_DIR', (kind) => {
     expect((await stack.api('/api/workflow-runs?workflow_id=manual')).body.total).toBe(0);
   });
 
+  it('starts running a schedule posted through the API without a restart', async () => {
+    stack = await startInProcessStack({ DATABASE_URL: db.url, WORKFLOWS_DIR: dir, WORKER_POLL_INTERVAL_MS: '100', SCHEDULER_LEADER_LEASE_SECONDS: '2' });
+    const posted = await stack.api('/api/workflows', {
+      method: 'POST',
+      json: { id: 'api-ticker', name: 'Posted ticker', schedule: '* * * * * *', steps: [{ id: 's', agent_id: 'echo', action: 'echo', timeout_seconds: 5 }] },
+    });
+    expect(posted.status).toBe(201);
+    await waitUntil(
+      async () => ((await stack!.api('/api/workflow-runs?workflow_id=api-ticker&status=completed')).body.total >= 2 ? true : undefined),
+      { what: 'runs of the posted schedule', timeoutMs: 20_000, intervalMs: 200 },
+    );
+  });
+
   it('fails start-up naming the file when a definition is invalid', async () => {
     writeFileSync(join(dir, 'broken.yml'), 'id: broken\nname: Broken\nsteps: []\n');
     const err = await startupError();

@@ -13,6 +13,9 @@ import { workflowRoutes } from './workflow-routes';
 import { createWorkflowStore, type WorkflowStore } from './workflow-store';
 
 export const SCHEDULE_JOB_PREFIX = 'workflow-schedule:';
+/** Notified when a definition is saved through the API. */
+export const WORKFLOWS_CHANNEL = 'workflows';
+const SCHEDULE_REFRESH_MS = 15_000;
 
 export interface WorkflowServices {
   store: WorkflowStore;
@@ -33,6 +36,7 @@ export function wireWorkflows(services: Services, platform: Platform): WorkflowS
   const orchestrator = createSagaOrchestrator({ database, queue: tasks.queue, events: services.events, workflows: store, notifier, logger });
   tasks.queue.onFinished((trx, task, outcome) => orchestrator.handleTaskFinished(trx, task, outcome));
 
+  let scheduledSignature = '';
   async function refreshSchedules() {
     const jobs: PeriodicJob[] = [];
     for (const { definition } of await store.list()) {
@@ -45,8 +49,30 @@ export function wireWorkflows(services: Services, platform: Platform): WorkflowS
         run: () => orchestrator.startRun(id, {}, { idempotencyKey: `schedule:${Math.round(Date.now() / 1000)}`, metadata: { trigger: 'schedule' } }),
       });
     }
+    // Re-creating a cron job could drop a tick that falls on the same second: replace only on change.
+    const signature = jobs.map((j) => `${j.name}=${'cron' in j.every ? j.every.cron : ''}`).join('\n');
+    if (signature === scheduledSignature) return;
+    scheduledSignature = signature;
     tasks!.scheduler.replace(SCHEDULE_JOB_PREFIX, jobs);
   }
+
+  // Schedules of definitions posted through the API reach every scheduler process: at once when the
+  // notifier carries the change, otherwise within a refresh interval.
+  let refreshTimer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
+  const refreshQuietly = () =>
+    refreshSchedules().catch((err: Error) => log.warn('refreshing workflow schedules failed', { error: err.message }));
+  services.schedulerRunnables.push({
+    name: 'workflow-schedules',
+    async start() {
+      unsubscribe = notifier.subscribe(WORKFLOWS_CHANNEL, () => void refreshQuietly());
+      refreshTimer = setInterval(() => void refreshQuietly(), SCHEDULE_REFRESH_MS);
+    },
+    async stop() {
+      clearInterval(refreshTimer);
+      unsubscribe?.();
+    },
+  });
 
   const dir = config.workflows.dir;
   services.initializers.push(async () => {
@@ -62,7 +88,9 @@ export function wireWorkflows(services: Services, platform: Platform): WorkflowS
     }
     await refreshSchedules();
   });
-  services.routes.push(...workflowRoutes({ store, registry: tasks.registry, orchestrator }));
+  services.routes.push(
+    ...workflowRoutes({ store, registry: tasks.registry, orchestrator, onSaved: () => notifier.publish(WORKFLOWS_CHANNEL) }),
+  );
 
   return {
     store,

@@ -39,6 +39,8 @@ export interface WorkflowRoutesOptions {
   store: WorkflowStore;
   registry: AgentRegistry;
   orchestrator: SagaOrchestrator;
+  /** Called after a definition is saved (schedulers refresh their schedules). */
+  onSaved?(): void;
 }
 
 export function workflowRoutes(opts: WorkflowRoutesOptions): RouteSpec[] {
@@ -66,6 +68,7 @@ export function workflowRoutes(opts: WorkflowRoutesOptions): RouteSpec[] {
       },
       async handler({ body }) {
         const { workflow, created } = await saveWorkflow({ store, registry }, body, 'api');
+        opts.onSaved?.();
         return { status: created ? 201 : 200, body: toWorkflowView(workflow) };
       },
     }),
