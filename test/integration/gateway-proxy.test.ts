@@ -162,6 +162,21 @@ describe('gateway proxy routes', () => {
     expect((await fetch(`${web.url}/api/echo/x`, { headers: admin })).status).toBe(200);
   });
 
+  it('exposes the breaker state of each proxied service in /metrics, and it opens after repeated failures', async () => {
+    const gauge = async (service: string) => {
+      const text = await (await fetch(`${web.url}/metrics`)).text();
+      return new RegExp(`catalynx_service_circuit_breaker_state\\{service="${service}"\\} (\\d)`).exec(text)?.[1];
+    };
+    expect((await register(web.url, { name: 'metered', base_url: upstream.url, routes: ['/api/metered'] })).status).toBe(201);
+    upstream.mode = 'fail';
+    await fetch(`${web.url}/api/metered/x`, { headers: admin });
+    expect(await gauge('metered')).toBe('0');
+    for (let i = 0; i < 5; i++) await fetch(`${web.url}/api/metered/x`, { headers: admin });
+    expect(await gauge('metered')).toBe('2');
+    upstream.mode = 'ok';
+    expect((await fetch(`${web.url}/api/services/metered`, { method: 'DELETE', headers: admin })).status).toBe(204);
+  });
+
   it('reports the service in /health, degraded while its health URL fails', async () => {
     const health = async () =>
       ((await (await fetch(`${web.url}/health`)).json()) as { components: { name: string; status: string }[] }).components.find((c) => c.name === 'service:echo');

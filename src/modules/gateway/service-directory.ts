@@ -40,6 +40,8 @@ export interface ServiceDirectory {
   match(path: string): Promise<ServiceMatch | undefined>;
   /** Forget the cache (after a change in this process). */
   invalidate(): void;
+  /** This process's breaker state per service it has proxied to or checked. */
+  breakerStates(): Record<string, 'closed' | 'open' | 'half_open'>;
   close(): void;
 }
 
@@ -131,6 +133,7 @@ export function createServiceDirectory(opts: ServiceDirectoryOptions): ServiceDi
 
   return {
     list,
+    breakerStates: () => Object.fromEntries([...breakers.entries()].map(([name, b]) => [name, b.state])),
     async match(path) {
       let best: ServiceMatch | undefined;
       for (const entry of await list()) {

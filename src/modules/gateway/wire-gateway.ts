@@ -26,6 +26,8 @@ export interface Gateway {
   /** Before serving: ensures a key exists (see bootstrap-key.ts) and loads the services for /health. */
   start(): Promise<void>;
   close(): void;
+  /** This web process's circuit breaker state per proxied service (metrics). */
+  serviceBreakerStates(): Record<string, 'closed' | 'open' | 'half_open'>;
 }
 
 export interface GatewayOptions {
@@ -92,6 +94,7 @@ export function wireGateway(
       await authorize(req, res, route.scope);
     },
     extraHandlers: [proxy],
+    serviceBreakerStates: () => directory.breakerStates(),
     async start() {
       await ensureBootstrapKey({
         database,

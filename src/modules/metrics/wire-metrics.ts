@@ -2,11 +2,11 @@
 // root, never the global default), the counters modules feed, the scrape-time gauges, GET /metrics
 // on the web, and the METRICS_PORT server of the worker and scheduler.
 
-import { collectDefaultMetrics, type Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, type Registry } from 'prom-client';
 import type { Platform } from '../../processes/platform';
 import type { Services } from '../../processes/services';
 import type { RouteSpec } from '../../platform/http/route';
-import { registerDatabaseGauges } from './database-gauges';
+import { BREAKER_STATE_VALUES, registerDatabaseGauges } from './database-gauges';
 import { createHttpMetrics, type RequestObserver } from './http-metrics';
 import { MetricsWiringError } from './metrics-errors';
 import { metricsRoute } from './metrics-route';
@@ -43,6 +43,19 @@ export function wireMetrics(services: Services, platform: Platform): void {
     events: services.events,
     logger: platform.logger,
   });
+  const gateway = services.gateway;
+  if (gateway) {
+    new Gauge({
+      name: 'catalynx_service_circuit_breaker_state',
+      help: "Circuit breaker state per proxied service in this web process: 0 closed, 1 half_open, 2 open",
+      labelNames: ['service'] as const,
+      registers: [metrics.registry],
+      collect() {
+        this.reset();
+        for (const [service, state] of Object.entries(gateway.serviceBreakerStates())) this.set({ service }, BREAKER_STATE_VALUES[state] ?? 0);
+      },
+    });
+  }
   services.routes.push(metricsRoute(metrics.registry));
 }
 
