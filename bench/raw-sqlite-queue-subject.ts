@@ -1,7 +1,8 @@
 // The physical ceiling for the SQLite queue: a synchronous better-sqlite3 loop that claims and
-// completes the same rows with the same statements Catalynx issues (candidate scan, running count,
-// breaker read, pick, claim update, attempt insert; then complete update, attempt update, breaker
-// read), in the same transactions (BEGIN IMMEDIATE), with no worker, agent runtime or ORM around it.
+// completes the same rows with the same statements Catalynx issues (due-agents scan, running count,
+// breaker read, pick-and-lease, attempt insert; then one completion of the whole claimed batch:
+// task update, attempt update, breaker read), in the same transactions (BEGIN IMMEDIATE), with no
+// worker, agent runtime or ORM around it.
 
 import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
@@ -25,52 +26,61 @@ export function rawSqliteQueueSubject(opts: { concurrency: number }): QueueSubje
          values (?, ?, 'run', ?, 'queued', 0, ?, 0, 3, null, null, null, null, null, null, 0, null, null, null, null, ?, ?, null, null)
          on conflict (agent_id, idempotency_key) do nothing returning *`,
       );
-      const candidates = db.prepare(
-        `select agent_id, max(priority) as top_priority, min(run_at) as oldest from tasks where status = 'queued' and run_at <= ? group by agent_id`,
+      const dueAgents = db.prepare(
+        `select agent_id from tasks where status = 'queued' and run_at <= ? order by priority desc, run_at, created_at limit ?`,
       );
       const runningCount = db.prepare(`select count(*) as n from tasks where agent_id = ? and status = 'running'`);
       const breaker = db.prepare(`select * from circuit_breakers where name = ?`);
-      const pick = db.prepare(
-        `select id from tasks where agent_id = ? and status = 'queued' and run_at <= ? order by priority desc, run_at, created_at limit ?`,
+      const claimRows = db.prepare(
+        `with picked as materialized (
+           select id from tasks where agent_id = ? and status = 'queued' and run_at <= ? order by priority desc, run_at, created_at limit ?)
+         update tasks set status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1,
+           started_at = coalesce(started_at, ?), updated_at = ? where id in (select id from picked) and status = 'queued' returning *`,
       );
-      // One claim statement per batch size, like Kysely's `where id in (…)`.
-      const claimStatements = new Map<number, BetterSqlite3.Statement>();
-      const claimBatch = (k: number) => {
-        let st = claimStatements.get(k);
-        if (!st) {
-          st = db.prepare(
-            `update tasks set status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1,
-              started_at = coalesce(started_at, ?), updated_at = ? where id in (${Array(k).fill('?').join(', ')}) and status = 'queued' returning *`,
-          );
-          claimStatements.set(k, st);
-        }
-        return st;
+      // Statements over a batch have one shape per batch size, as Kysely builds them.
+      const perSize = (build: (k: number) => string) => {
+        const cache = new Map<number, BetterSqlite3.Statement>();
+        return (k: number) => {
+          let st = cache.get(k);
+          if (!st) cache.set(k, (st = db.prepare(build(k))));
+          return st;
+        };
       };
-      const attemptInsert = db.prepare(
-        `insert into task_attempts (task_id, attempt, worker_id, started_at, finished_at, outcome, error) values (?, ?, ?, ?, null, null, null)`,
+      const attemptInsert = perSize(
+        (k) => `insert into task_attempts (task_id, attempt, worker_id, started_at, finished_at, outcome, error) values ${Array(k).fill('(?, ?, ?, ?, null, null, null)').join(', ')}`,
       );
-      const completeTask = db.prepare(
-        `update tasks set status = 'succeeded', result = 'null', last_error = null, locked_by = null, locked_until = null,
-          finished_at = ?, updated_at = ? where id = ? and status = 'running' and locked_by = ? and attempts = ? returning *`,
+      const completeTasks = perSize(
+        (k) => `update tasks set status = 'succeeded', result = case id ${Array(k).fill('when ? then ?').join(' ')} end, last_error = null,
+          locked_by = null, locked_until = null, finished_at = ?, updated_at = ?
+          where (id, attempts) in (${Array(k).fill('(?, ?)').join(', ')}) and status = 'running' and locked_by = ? returning *`,
       );
-      const finishAttempt = db.prepare(`update task_attempts set finished_at = ?, outcome = 'succeeded', error = null where task_id = ? and attempt = ?`);
+      const finishAttempts = perSize(
+        (k) => `update task_attempts set finished_at = ?, outcome = 'succeeded', error = null where (task_id, attempt) in (${Array(k).fill('(?, ?)').join(', ')})`,
+      );
       const succeeded = db.prepare(`select count(*) as n from tasks where status = 'succeeded'`);
       const workerId = 'raw-loop';
 
-      const claim = db.transaction((t: number) => {
+      type Row = { id: string; attempts: number };
+      const claim = db.transaction((t: number): Row[] => {
+        const agents = dueAgents.all(t, opts.concurrency * 2) as { agent_id: string }[];
+        if (agents.length === 0) return [];
         const n = (runningCount.get(NOOP_AGENT_ID) as { n: number }).n;
         const capacity = opts.concurrency - n;
-        if (capacity <= 0) return [] as { id: string; attempts: number }[];
+        if (capacity <= 0) return [];
         breaker.get(`agent:${NOOP_AGENT_ID}`);
-        const ids = (pick.all(NOOP_AGENT_ID, t, capacity) as { id: string }[]).map((r) => r.id);
-        if (ids.length === 0) return [] as { id: string; attempts: number }[];
-        const rows = claimBatch(ids.length).all(workerId, t + 30_000, t, t, ...ids) as { id: string; attempts: number }[];
-        for (const r of rows) attemptInsert.run(r.id, r.attempts, workerId, t);
+        const rows = claimRows.all(NOOP_AGENT_ID, t, capacity, workerId, t + 30_000, t, t) as Row[];
+        if (rows.length > 0) attemptInsert(rows.length).run(...rows.flatMap((r) => [r.id, r.attempts, workerId, t]));
         return rows;
       });
-      const complete = db.transaction((task: { id: string; attempts: number }, t: number) => {
-        completeTask.get(t, t, task.id, workerId, task.attempts);
-        finishAttempt.run(t, task.id, task.attempts);
+      const complete = db.transaction((rows: Row[], t: number) => {
+        const done = completeTasks(rows.length).all(
+          ...rows.flatMap((r) => [r.id, 'null']),
+          t,
+          t,
+          ...rows.flatMap((r) => [r.id, r.attempts]),
+          workerId,
+        ) as Row[];
+        finishAttempts(done.length).run(t, ...done.flatMap((r) => [r.id, r.attempts]));
         breaker.get(`agent:${NOOP_AGENT_ID}`);
       });
       let handled = 0;
@@ -91,13 +101,10 @@ export function rawSqliteQueueSubject(opts: { concurrency: number }): QueueSubje
           const slice = () => {
             if (stopped) return;
             for (let k = 0; k < 50; k++) {
-              const t = Date.now();
-              if (candidates.all(t).length === 0) return;
-              const rows = claim.immediate(t);
-              for (const r of rows) {
-                handled += 1;
-                complete.immediate(r, Date.now());
-              }
+              const rows = claim.immediate(Date.now());
+              if (rows.length === 0) return;
+              handled += rows.length;
+              complete.immediate(rows, Date.now());
             }
             setImmediate(slice);
           };

@@ -3,9 +3,11 @@
 import type { Migration } from 'kysely';
 import type { MigrationDialect, MigrationFactory } from './migration-context';
 import initial from './0001_initial';
+import claimIndexes from './0002_claim_indexes';
 
 const factories: Record<string, MigrationFactory> = {
   '0001_initial': initial,
+  '0002_claim_indexes': claimIndexes,
 };
 
 export function buildMigrations(dialect: MigrationDialect): Record<string, Migration> {

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { AgentSettings } from '../../config';
 import type { DatabaseHandle, Tx } from '../../platform/db';
 import type { TasksTable } from '../../platform/db/schema';
+import { createGroupCommit } from '../../platform/db/group-commit';
 import { NotFoundError } from '../../platform/errors';
 import { computeBackoffMs } from '../../resilience/backoff';
 import { decide, type BreakerPolicyOptions } from '../../resilience/circuit-breaker-policy';
@@ -82,6 +83,12 @@ export interface TaskQueueOptions {
 
 const MAX_ERROR_LENGTH = 4000;
 
+interface Completion {
+  task: ClaimedTask;
+  workerId: string;
+  result: unknown;
+}
+
 export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
   const { db, strategy } = opts.database;
   const now = opts.now ?? Date.now;
@@ -126,6 +133,155 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     await strategy.lockKey(trx, `claim:${task.agent_id}`, { wait: true });
     await opts.breakers.record(trx, name, outcome, t, breakerOptions(task.agent_id), { startedAt: task.claimedAt });
   }
+
+  /** Distinct agents with due queued work, best task first; walks tasks_due_idx, reads a few rows. */
+  async function dueAgents(t: number, slots: number, exclude: ReadonlySet<string>): Promise<string[]> {
+    let q = db.selectFrom('tasks').select('agent_id').where('status', '=', 'queued').where('run_at', '<=', t);
+    if (exclude.size > 0) q = q.where('agent_id', 'not in', [...exclude]);
+    const rows = await q.orderBy('priority', 'desc').orderBy('run_at').orderBy('created_at').limit(slots * 2).execute();
+    return [...new Set(rows.map((r) => r.agent_id))];
+  }
+
+  /** Leases up to `left` of one agent's due tasks, within its concurrency limit and breaker. */
+  function claimForAgent(agentId: string, workerId: string, left: number, t: number): Promise<ClaimedTask[]> {
+    return strategy.writeTransaction(db, async (trx) => {
+      // One claimer per agent at a time (Postgres advisory lock; SQLite's write lock), so the
+      // per-agent concurrency limit and the breaker's single trial hold across all workers.
+      if (!(await strategy.lockKey(trx, `claim:${agentId}`, { wait: false }))) return [];
+      const settings = opts.settingsFor(agentId);
+      const runningRow = await trx
+        .selectFrom('tasks')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('agent_id', '=', agentId)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      let capacity = Math.min(settings.maxConcurrentTasks - Number(runningRow?.n ?? 0), left);
+      if (capacity <= 0) return [];
+
+      const breakerName = agentBreakerName(agentId);
+      const before = await opts.breakers.read(trx, breakerName);
+      const decision = decide(before, t, breakerOptions(agentId));
+      // While the breaker is open the agent's tasks wait in the queue; they burn no attempts.
+      if (!decision.allowed) return [];
+      if (decision.trial) capacity = 1;
+
+      // The pick is a materialized CTE so it runs exactly once. As a plain `id in (subquery)`
+      // Postgres may plan a nested loop that re-runs the LIMIT subquery per outer row, each run
+      // skipping the rows it has just locked, and lease more rows than asked.
+      const rows = await trx
+        .with(
+          (cte) => cte('picked').materialized(),
+          (q) => {
+            const pick = q
+              .selectFrom('tasks')
+              .select('id')
+              .where('agent_id', '=', agentId)
+              .where('status', '=', 'queued')
+              .where('run_at', '<=', t)
+              .orderBy('priority', 'desc')
+              .orderBy('run_at')
+              .orderBy('created_at')
+              .limit(capacity);
+            return strategy.supportsSkipLocked ? pick.forUpdate().skipLocked() : pick;
+          },
+        )
+        .updateTable('tasks')
+        .set((eb) => ({
+          status: 'running',
+          locked_by: workerId,
+          locked_until: t + opts.leaseMs,
+          attempts: eb('attempts', '+', 1),
+          started_at: eb.fn.coalesce('started_at', eb.val(t)),
+          updated_at: t,
+        }))
+        // Pick and lease in one statement (one round trip); the status guard makes a row that
+        // another claimer took meanwhile simply not match.
+        .where('id', 'in', (eb) => eb.selectFrom('picked').select('id'))
+        .where('status', '=', 'queued')
+        .returningAll()
+        .execute();
+      if (rows.length === 0) return [];
+      if (decision.next !== before) await opts.breakers.save(trx, breakerName, decision.next, t);
+      await trx
+        .insertInto('task_attempts')
+        .values(rows.map((r) => ({ task_id: r.id, attempt: Number(r.attempts), worker_id: workerId, started_at: t, finished_at: null, outcome: null, error: null })))
+        .execute();
+      return rows.map((r) => ({ ...toTask(r), claimedAt: t }));
+    });
+  }
+
+  /**
+   * Finishes a batch of successful attempts in the caller's transaction: one fenced update for
+   * all the tasks, one for their attempt rows, one breaker read, then the per-task work only where
+   * there is some (a breaker that is not clean, finish hooks). Returns the ids it finished; a task
+   * whose lease was lost is left alone.
+   */
+  async function completeAll(trx: Tx, items: readonly Completion[], t: number): Promise<Set<string>> {
+    const results = new Map(items.map((i) => [i.task.id, JSON.stringify(i.result ?? null)]));
+    const byWorker = new Map<string, Completion[]>();
+    for (const i of items) byWorker.set(i.workerId, [...(byWorker.get(i.workerId) ?? []), i]);
+    const rows: TasksTable[] = [];
+    for (const [workerId, group] of byWorker) {
+      const updated = await trx
+        .updateTable('tasks')
+        .set((eb) => {
+          // One CASE over the batch: each task keeps its own result.
+          const [first, ...rest] = group;
+          let result = eb.case('id').when(first!.task.id).then(results.get(first!.task.id)!);
+          for (const i of rest) result = result.when(i.task.id).then(results.get(i.task.id)!);
+          return { status: 'succeeded', result: result.end(), last_error: null, locked_by: null, locked_until: null, finished_at: t, updated_at: t };
+        })
+        // The lease fence, per task: its holder, on that attempt, while running.
+        .where((eb) => eb(eb.refTuple('id', 'attempts'), 'in', group.map((i) => eb.tuple(i.task.id, i.task.attempts))))
+        .where('status', '=', 'running')
+        .where('locked_by', '=', workerId)
+        .returningAll()
+        .execute();
+      rows.push(...updated);
+    }
+    if (rows.length === 0) return new Set();
+    await trx
+      .updateTable('task_attempts')
+      .set({ finished_at: t, outcome: 'succeeded', error: null })
+      .where((eb) => eb(eb.refTuple('task_id', 'attempt'), 'in', rows.map((r) => eb.tuple(r.id, Number(r.attempts)))))
+      .execute();
+    // A success on a closed, clean breaker changes nothing; only the others take the lock and write.
+    const agents = [...new Set(rows.map((r) => r.agent_id))];
+    const breakers = await opts.breakers.readMany(trx, agents.map(agentBreakerName));
+    const claimedBy = new Map(items.map((i) => [i.task.id, i.task]));
+    for (const row of rows) {
+      const current = breakers.get(agentBreakerName(row.agent_id));
+      if (current && !(current.state === 'closed' && current.failureCount === 0)) {
+        await reportToBreaker(trx, claimedBy.get(row.id)!, 'success', t);
+      }
+      await runHooks(trx, row, 'succeeded');
+    }
+    return new Set(rows.map((r) => r.id));
+  }
+
+  // Successful attempts that finish while a commit is in flight share the next one.
+  const completions = createGroupCommit<Completion, boolean>({
+    maxBatch: 100,
+    async flush(items) {
+      const finish = async (batch: readonly Completion[]) => {
+        const done = await strategy.writeTransaction(db, (trx) => completeAll(trx, batch, now()));
+        for (const id of done) opts.onTaskFinished?.(id, 'succeeded');
+        return batch.map((i) => done.has(i.task.id));
+      };
+      try {
+        return (await finish(items)).map((value) => ({ status: 'fulfilled', value }));
+      } catch (err) {
+        if (items.length === 1) return [{ status: 'rejected', reason: err }];
+        // One task's trouble (a finish hook that throws) must not hold back the others: each on
+        // its own transaction, and only the one in trouble gets the error.
+        const each: PromiseSettledResult<boolean>[] = [];
+        for (const item of items) {
+          each.push(await finish([item]).then((r) => ({ status: 'fulfilled', value: r[0]! }) as const, (reason: unknown) => ({ status: 'rejected', reason }) as const));
+        }
+        return each;
+      }
+    },
+  });
 
   const queue: TaskQueue = {
     async enqueue(req, trx) {
@@ -182,85 +338,26 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     async claim(workerId, slots) {
       if (slots <= 0) return [];
       const t = now();
-      const candidates = await db
-        .selectFrom('tasks')
-        .select((eb) => ['agent_id', eb.fn.max('priority').as('top_priority'), eb.fn.min('run_at').as('oldest')])
-        .where('status', '=', 'queued')
-        .where('run_at', '<=', t)
-        .groupBy('agent_id')
-        .execute();
-      candidates.sort((a, b) => Number(b.top_priority) - Number(a.top_priority) || Number(a.oldest) - Number(b.oldest));
-
       const claimed: ClaimedTask[] = [];
       let firstError: unknown;
-      for (const { agent_id: agentId } of candidates) {
-        const left = slots - claimed.length;
-        if (left <= 0) break;
-        // One agent's trouble (a lock timeout, a bad row) must not stop claiming for the others.
-        let batch: ClaimedTask[];
-        try {
-          batch = await strategy.writeTransaction(db, async (trx) => {
-          // One claimer per agent at a time (Postgres advisory lock; SQLite's write lock), so the
-          // per-agent concurrency limit and the breaker's single trial hold across all workers.
-          if (!(await strategy.lockKey(trx, `claim:${agentId}`, { wait: false }))) return [];
-          const settings = opts.settingsFor(agentId);
-          const runningRow = await trx
-            .selectFrom('tasks')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('agent_id', '=', agentId)
-            .where('status', '=', 'running')
-            .executeTakeFirst();
-          let capacity = Math.min(settings.maxConcurrentTasks - Number(runningRow?.n ?? 0), left);
-          if (capacity <= 0) return [];
-
-          const breakerName = agentBreakerName(agentId);
-          const before = await opts.breakers.read(trx, breakerName);
-          const decision = decide(before, t, breakerOptions(agentId));
-          // While the breaker is open the agent's tasks wait in the queue; they burn no attempts.
-          if (!decision.allowed) return [];
-          if (decision.trial) capacity = 1;
-
-          let pick = trx
-            .selectFrom('tasks')
-            .select('id')
-            .where('agent_id', '=', agentId)
-            .where('status', '=', 'queued')
-            .where('run_at', '<=', t)
-            .orderBy('priority', 'desc')
-            .orderBy('run_at')
-            .orderBy('created_at')
-            .limit(capacity);
-          if (strategy.supportsSkipLocked) pick = pick.forUpdate().skipLocked();
-          // Pick and lease in one statement (one round trip); the status guard makes a row that
-          // another claimer took meanwhile simply not match.
-          const rows = await trx
-            .updateTable('tasks')
-            .set((eb) => ({
-              status: 'running',
-              locked_by: workerId,
-              locked_until: t + opts.leaseMs,
-              attempts: eb('attempts', '+', 1),
-              started_at: eb.fn.coalesce('started_at', eb.val(t)),
-              updated_at: t,
-            }))
-            .where('id', 'in', pick)
-            .where('status', '=', 'queued')
-            .returningAll()
-            .execute();
-          if (rows.length > 0 && decision.next !== before) await opts.breakers.save(trx, breakerName, decision.next, t);
-          if (rows.length > 0) {
-            await trx
-              .insertInto('task_attempts')
-              .values(rows.map((r) => ({ task_id: r.id, attempt: Number(r.attempts), worker_id: workerId, started_at: t, finished_at: null, outcome: null, error: null })))
-              .execute();
+      // Agents in the order of their best due task. An agent that yields less than asked (at its
+      // concurrency limit, breaker open, another claimer holds it) is left out of the next look,
+      // so work queued behind it is still found; each look leaves out one more agent, so this ends.
+      const tried = new Set<string>();
+      while (claimed.length < slots) {
+        const agents = await dueAgents(t, slots - claimed.length, tried);
+        if (agents.length === 0) break;
+        for (const agentId of agents) {
+          const left = slots - claimed.length;
+          if (left <= 0) break;
+          tried.add(agentId);
+          // One agent's trouble (a lock timeout, a bad row) must not stop claiming for the others.
+          try {
+            claimed.push(...(await claimForAgent(agentId, workerId, left, t)));
+          } catch (err) {
+            firstError ??= err;
           }
-          return rows.map((r) => ({ ...toTask(r), claimedAt: t }));
-          });
-        } catch (err) {
-          firstError ??= err;
-          continue;
         }
-        claimed.push(...batch);
       }
       if (claimed.length === 0 && firstError !== undefined) throw firstError;
       return claimed;
@@ -275,20 +372,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     },
 
     async complete(task, workerId, result) {
-      const t = now();
-      const done = await strategy.writeTransaction(db, async (trx) => {
-        const row = await fenced(trx, task, workerId)
-          .set({ status: 'succeeded', result: JSON.stringify(result ?? null), last_error: null, locked_by: null, locked_until: null, finished_at: t, updated_at: t })
-          .returningAll()
-          .executeTakeFirst();
-        if (!row) return undefined; // lease lost: another worker owns this task now
-        await finishAttempt(trx, task, 'succeeded', null, t);
-        await reportToBreaker(trx, task, 'success', t);
-        await runHooks(trx, row, 'succeeded');
-        return row;
-      });
-      if (done) opts.onTaskFinished?.(task.id, 'succeeded');
-      return done !== undefined;
+      return completions.submit({ task, workerId, result });
     },
 
     async fail(task, workerId, error, failOpts) {

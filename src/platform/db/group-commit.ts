@@ -1,0 +1,70 @@
+// Group commit: callers submit one item each and get their own answer, while the items that arrive
+// during a flush are written together by the next one (one transaction, one commit, for many).
+// There is no timer: a lone item is flushed at once, so batching costs no latency at low load and
+// batches grow by themselves exactly when the database is the bottleneck.
+
+export interface GroupCommitOptions<I, O> {
+  /** Writes the items; settles each item, in order. A throw rejects every item. */
+  flush(items: I[]): Promise<PromiseSettledResult<O>[]>;
+  /** The most items one flush takes; the rest wait for the next. */
+  maxBatch: number;
+}
+
+export interface GroupCommit<I, O> {
+  submit(item: I): Promise<O>;
+  /** Items waiting or being written now. */
+  pending(): number;
+}
+
+interface Waiting<I, O> {
+  item: I;
+  resolve(value: O): void;
+  reject(err: unknown): void;
+}
+
+export function createGroupCommit<I, O>(opts: GroupCommitOptions<I, O>): GroupCommit<I, O> {
+  if (!Number.isInteger(opts.maxBatch) || opts.maxBatch < 1) throw new RangeError('maxBatch must be a positive integer');
+  let queue: Waiting<I, O>[] = [];
+  let inFlight = 0;
+  let flushing = false;
+
+  async function drain(): Promise<void> {
+    flushing = true;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.slice(0, opts.maxBatch);
+        queue = queue.slice(batch.length);
+        inFlight = batch.length;
+        try {
+          const answers = await opts.flush(batch.map((w) => w.item));
+          if (answers.length !== batch.length) throw new Error(`group commit: flush answered ${answers.length} of ${batch.length} items`);
+          batch.forEach((w, i) => {
+            const answer = answers[i]!;
+            if (answer.status === 'fulfilled') w.resolve(answer.value);
+            else w.reject(answer.reason);
+          });
+        } catch (err) {
+          for (const w of batch) w.reject(err);
+        } finally {
+          inFlight = 0;
+        }
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+
+  return {
+    submit(item) {
+      return new Promise<O>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        // Items submitted in the same turn share the first flush; later ones wait for the next.
+        if (!flushing) {
+          flushing = true;
+          queueMicrotask(() => void drain());
+        }
+      });
+    },
+    pending: () => queue.length + inFlight,
+  };
+}

@@ -1,0 +1,118 @@
+// The queue's claim and completion on the real databases: claims walk past agents that cannot take
+// more work, and completions that arrive together commit together while each keeps its own answer.
+
+import type { AgentSettings } from '../../src/config';
+import { createBreakerStore } from '../../src/modules/agents/breaker-store';
+import { createTaskQueue, type TaskQueue } from '../../src/modules/tasks/task-queue';
+import type { DatabaseHandle } from '../../src/platform/db';
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../support/services';
+
+const defaults: AgentSettings = { maxConcurrentTasks: 100, timeoutSeconds: 30, maxAttempts: 3, circuitFailureThreshold: 5, circuitRecoveryTimeoutSeconds: 30 };
+
+describeEachDatabase('task queue claims and completions', (kind) => {
+  let db: TestDatabase;
+  let handle: DatabaseHandle;
+  let limits: Record<string, Partial<AgentSettings>>;
+  let queue: TaskQueue;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    handle = await db.open();
+  });
+  afterAll(async () => {
+    await db?.cleanup();
+  });
+  beforeEach(async () => {
+    await handle.db.deleteFrom('task_attempts').execute();
+    await handle.db.deleteFrom('tasks').execute();
+    await handle.db.deleteFrom('circuit_breakers').execute();
+    limits = {};
+    queue = createTaskQueue({
+      database: handle,
+      breakers: createBreakerStore(),
+      settingsFor: (agentId) => ({ ...defaults, ...limits[agentId] }),
+      leaseMs: 30_000,
+      retryBaseMs: 10,
+      retryMaxMs: 100,
+    });
+  });
+
+  it('claims work of a lower-priority agent queued behind an agent at its concurrency limit', async () => {
+    limits.busy = { maxConcurrentTasks: 1 };
+    for (let i = 0; i < 20; i++) await queue.enqueue({ agentId: 'busy', action: 'run', input: { i }, priority: 9 });
+    await queue.enqueue({ agentId: 'quiet', action: 'run', input: {}, priority: 1 });
+
+    const first = await queue.claim('w1', 5);
+    expect(first.map((t) => t.agent_id).sort()).toEqual(['busy', 'quiet']);
+    // The busy agent is at its limit: nothing more of it, across claimers.
+    expect(await queue.claim('w2', 5)).toEqual([]);
+  });
+
+  it('claims in priority order, then oldest first', async () => {
+    const low = await queue.enqueue({ agentId: 'a', action: 'run', input: {}, priority: 0 });
+    const high = await queue.enqueue({ agentId: 'b', action: 'run', input: {}, priority: 5 });
+    const claimed = await queue.claim('w1', 1);
+    expect(claimed.map((t) => t.id)).toEqual([high.task.id]);
+    expect((await queue.claim('w1', 1)).map((t) => t.id)).toEqual([low.task.id]);
+  });
+
+  it('completes tasks finished at the same moment, each with its own result and attempt record', async () => {
+    for (let i = 0; i < 30; i++) await queue.enqueue({ agentId: 'a', action: 'run', input: { i } });
+    const claimed = await queue.claim('w1', 30);
+    expect(claimed).toHaveLength(30);
+    const answers = await Promise.all(claimed.map((t) => queue.complete(t, 'w1', { echoed: (t.input as { i: number }).i })));
+    expect(answers.every(Boolean)).toBe(true);
+    for (const t of claimed) {
+      const stored = await queue.get(t.id);
+      expect(stored.status).toBe('succeeded');
+      expect(stored.result).toEqual({ echoed: (t.input as { i: number }).i });
+      const attempts = await queue.attempts(t.id);
+      expect(attempts).toEqual([expect.objectContaining({ attempt: 1, worker_id: 'w1', outcome: 'succeeded', finished_at: expect.any(Number) })]);
+    }
+  });
+
+  it('refuses a completion whose lease was lost while the others of the same batch commit', async () => {
+    for (let i = 0; i < 3; i++) await queue.enqueue({ agentId: 'a', action: 'run', input: { i } });
+    const [a, b, c] = await queue.claim('w1', 3);
+    // b's lease went to another worker meanwhile.
+    await handle.db.updateTable('tasks').set({ locked_by: 'w2' }).where('id', '=', b!.id).execute();
+    const answers = await Promise.all([queue.complete(a!, 'w1', 1), queue.complete(b!, 'w1', 2), queue.complete(c!, 'w1', 3)]);
+    expect(answers).toEqual([true, false, true]);
+    expect((await queue.get(b!.id)).status).toBe('running');
+    expect((await queue.attempts(b!.id))[0]!.outcome).toBeNull();
+    expect((await queue.get(c!.id)).result).toBe(3);
+  });
+
+  it('fails only the completion whose finish hook throws; the rest of the batch commits', async () => {
+    for (let i = 0; i < 3; i++) await queue.enqueue({ agentId: 'a', action: 'run', input: { i } });
+    const [a, b, c] = await queue.claim('w1', 3);
+    queue.onFinished(async (_trx, task) => {
+      if (task.id === b!.id) throw new Error('hook refused this task');
+    });
+    const settled = await Promise.allSettled([queue.complete(a!, 'w1', 1), queue.complete(b!, 'w1', 2), queue.complete(c!, 'w1', 3)]);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[1] as PromiseRejectedResult).reason).toEqual(new Error('hook refused this task'));
+    // The refused one changed nothing: still running, its attempt still open.
+    expect((await queue.get(b!.id)).status).toBe('running');
+    expect((await queue.attempts(b!.id))[0]!.finished_at).toBeNull();
+    expect((await queue.get(a!.id)).status).toBe('succeeded');
+    expect((await queue.get(c!.id)).status).toBe('succeeded');
+  });
+
+  it('records a success on a breaker that is not clean, closing a half-open one', async () => {
+    limits.a = { circuitFailureThreshold: 1, circuitRecoveryTimeoutSeconds: 0 };
+    await queue.enqueue({ agentId: 'a', action: 'run', input: {} });
+    const [first] = await queue.claim('w1', 1);
+    await queue.fail(first!, 'w1', 'agent down', { retryable: true, breakerFailure: true });
+    const open = await handle.db.selectFrom('circuit_breakers').selectAll().where('name', '=', 'agent:a').executeTakeFirstOrThrow();
+    expect(open.state).toBe('open');
+    // Recovery timeout 0: the next claim is the breaker's trial; its success closes the breaker.
+    await new Promise((r) => setTimeout(r, 20));
+    const [trial] = await queue.claim('w1', 5);
+    expect(trial).toBeDefined();
+    expect(await queue.complete(trial!, 'w1', 'fine')).toBe(true);
+    const closed = await handle.db.selectFrom('circuit_breakers').selectAll().where('name', '=', 'agent:a').executeTakeFirstOrThrow();
+    expect(closed.state).toBe('closed');
+    expect(Number(closed.failure_count)).toBe(0);
+  });
+});

@@ -1,0 +1,78 @@
+import { createGroupCommit } from '../../../src/platform/db/group-commit';
+
+const fulfilled = <T>(value: T): PromiseSettledResult<T> => ({ status: 'fulfilled', value });
+
+describe('group commit', () => {
+  it('flushes a lone item at once, and items arriving during a flush together in the next one', async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    const firstFlushHeld = new Promise<void>((r) => (release = r));
+    const group = createGroupCommit<number, number>({
+      maxBatch: 100,
+      async flush(items) {
+        batches.push(items);
+        if (batches.length === 1) await firstFlushHeld;
+        return items.map((i) => fulfilled(i * 10));
+      },
+    });
+    const first = group.submit(1);
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([[1]]);
+    const later = [group.submit(2), group.submit(3), group.submit(4)];
+    expect(group.pending()).toBe(4);
+    release();
+    await expect(first).resolves.toBe(10);
+    await expect(Promise.all(later)).resolves.toEqual([20, 30, 40]);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    expect(group.pending()).toBe(0);
+  });
+
+  it('never puts more than maxBatch items in one flush', async () => {
+    const sizes: number[] = [];
+    const group = createGroupCommit<number, number>({
+      maxBatch: 3,
+      async flush(items) {
+        sizes.push(items.length);
+        return items.map(fulfilled);
+      },
+    });
+    await Promise.all(Array.from({ length: 8 }, (_, i) => group.submit(i)));
+    expect(sizes).toEqual([3, 3, 2]);
+  });
+
+  it('settles each item on its own: one rejected item does not fail the others', async () => {
+    const group = createGroupCommit<number, string>({
+      maxBatch: 10,
+      async flush(items) {
+        return items.map((i): PromiseSettledResult<string> => (i === 2 ? { status: 'rejected', reason: new Error('item 2 is bad') } : fulfilled(`ok ${i}`)));
+      },
+    });
+    const results = await Promise.allSettled([group.submit(1), group.submit(2), group.submit(3)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toEqual(new Error('item 2 is bad'));
+  });
+
+  it('rejects every item of a flush that throws, and keeps serving later items', async () => {
+    let fail = true;
+    const group = createGroupCommit<number, number>({
+      maxBatch: 10,
+      async flush(items) {
+        if (fail) throw new Error('database is down');
+        return items.map(fulfilled);
+      },
+    });
+    const failed = await Promise.allSettled([group.submit(1), group.submit(2)]);
+    expect(failed.every((r) => r.status === 'rejected')).toBe(true);
+    fail = false;
+    await expect(group.submit(3)).resolves.toBe(3);
+  });
+
+  it('rejects the batch when a flush answers the wrong number of items', async () => {
+    const group = createGroupCommit<number, number>({ maxBatch: 10, flush: async () => [] });
+    await expect(group.submit(1)).rejects.toThrow(/answered 0 of 1/);
+  });
+
+  it('refuses a maxBatch that is not a positive integer', () => {
+    expect(() => createGroupCommit({ maxBatch: 0, flush: async () => [] })).toThrow(RangeError);
+  });
+});
