@@ -24,10 +24,19 @@ export function rawSqliteQueueSubject(opts: { concurrency: number }): QueueSubje
           idempotency_key, result, last_error, locked_by, locked_until, cancel_requested, correlation_id, workflow_run_id,
           workflow_step_id, workflow_task_kind, created_at, updated_at, started_at, finished_at)
          values (?, ?, 'run', ?, 'queued', 0, ?, 0, 3, null, null, null, null, null, null, 0, null, null, null, null, ?, ?, null, null)
-         on conflict (agent_id, idempotency_key) do nothing returning *`,
+         on conflict (agent_id, idempotency_key) where idempotency_key is not null do nothing returning *`,
       );
+      const best = (column: string) =>
+        `(select b.${column} from tasks b where b.status = 'queued' and b.agent_id = agents.agent_id and b.run_at <= @t
+          order by b.priority desc, b.run_at, b.created_at limit 1)`;
       const dueAgents = db.prepare(
-        `select agent_id from tasks where status = 'queued' and run_at <= ? order by priority desc, run_at, created_at limit ?`,
+        `with recursive agents(agent_id) as (
+           select min(agent_id) from tasks where status = 'queued'
+           union all
+           select (select min(n.agent_id) from tasks n where n.status = 'queued' and n.agent_id > agents.agent_id)
+           from agents where agents.agent_id is not null)
+         select due.agent_id from (select agent_id, ${best('priority')} as priority, ${best('run_at')} as run_at from agents where agent_id is not null) as due
+         where due.priority is not null order by due.priority desc, due.run_at`,
       );
       const runningCount = db.prepare(`select count(*) as n from tasks where agent_id = ? and status = 'running'`);
       const breaker = db.prepare(`select * from circuit_breakers where name = ?`);
@@ -35,7 +44,7 @@ export function rawSqliteQueueSubject(opts: { concurrency: number }): QueueSubje
         `with picked as materialized (
            select id from tasks where agent_id = ? and status = 'queued' and run_at <= ? order by priority desc, run_at, created_at limit ?)
          update tasks set status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1,
-           started_at = coalesce(started_at, ?), updated_at = ? where id in (select id from picked) and status = 'queued' returning *`,
+           started_at = coalesce(started_at, ?), updated_at = ? where id in (select id from picked) returning *`,
       );
       // Statements over a batch have one shape per batch size, as Kysely builds them.
       const perSize = (build: (k: number) => string) => {
@@ -52,7 +61,8 @@ export function rawSqliteQueueSubject(opts: { concurrency: number }): QueueSubje
       const completeTasks = perSize(
         (k) => `update tasks set status = 'succeeded', result = case id ${Array(k).fill('when ? then ?').join(' ')} end, last_error = null,
           locked_by = null, locked_until = null, finished_at = ?, updated_at = ?
-          where (id, attempts) in (${Array(k).fill('(?, ?)').join(', ')}) and status = 'running' and locked_by = ? returning *`,
+          where id in (${Array(k).fill('?').join(', ')}) and (id, attempts) in (${Array(k).fill('(?, ?)').join(', ')})
+          and status = 'running' and locked_by = ? returning *`,
       );
       const finishAttempts = perSize(
         (k) => `update task_attempts set finished_at = ?, outcome = 'succeeded', error = null where (task_id, attempt) in (${Array(k).fill('(?, ?)').join(', ')})`,
@@ -62,7 +72,7 @@ export function rawSqliteQueueSubject(opts: { concurrency: number }): QueueSubje
 
       type Row = { id: string; attempts: number };
       const claim = db.transaction((t: number): Row[] => {
-        const agents = dueAgents.all(t, opts.concurrency * 2) as { agent_id: string }[];
+        const agents = dueAgents.all({ t }) as { agent_id: string }[];
         if (agents.length === 0) return [];
         const n = (runningCount.get(NOOP_AGENT_ID) as { n: number }).n;
         const capacity = opts.concurrency - n;
@@ -77,6 +87,7 @@ export function rawSqliteQueueSubject(opts: { concurrency: number }): QueueSubje
           ...rows.flatMap((r) => [r.id, 'null']),
           t,
           t,
+          ...rows.map((r) => r.id),
           ...rows.flatMap((r) => [r.id, r.attempts]),
           workerId,
         ) as Row[];

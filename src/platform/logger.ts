@@ -60,6 +60,8 @@ export function createLogger(opts: LoggerOptions): { logger: Logger; close(): Pr
 
   function make(name: string): Logger {
     const write = (level: LogLevel) => (message: string, fields?: LogFields) => {
+      // Filtered lines cost nothing: winston would build and stream them before dropping them.
+      if (!base.isLevelEnabled(level)) return;
       base.log({ level, message, logger: name, timestamp: new Date().toISOString(), ...serialise(fields) });
     };
     return {

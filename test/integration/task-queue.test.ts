@@ -84,7 +84,9 @@ describeEachDatabase('task queue claims and completions', (kind) => {
   });
 
   it('fails only the completion whose finish hook throws; the rest of the batch commits', async () => {
-    for (let i = 0; i < 3; i++) await queue.enqueue({ agentId: 'a', action: 'run', input: { i } });
+    for (let i = 0; i < 3; i++) {
+      await queue.enqueue({ agentId: 'a', action: 'run', input: { i }, workflow: { runId: 'run-1', stepId: `step-${i}`, kind: 'step' } });
+    }
     const [a, b, c] = await queue.claim('w1', 3);
     queue.onFinished(async (_trx, task) => {
       if (task.id === b!.id) throw new Error('hook refused this task');
@@ -97,6 +99,21 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     expect((await queue.attempts(b!.id))[0]!.finished_at).toBeNull();
     expect((await queue.get(a!.id)).status).toBe('succeeded');
     expect((await queue.get(c!.id)).status).toBe('succeeded');
+  });
+
+  it('runs finish hooks for tasks of a workflow run only, in the finishing transaction', async () => {
+    const plain = await queue.enqueue({ agentId: 'a', action: 'run', input: {} });
+    const step = await queue.enqueue({ agentId: 'a', action: 'run', input: {}, workflow: { runId: 'run-2', stepId: 'only', kind: 'step' } });
+    const seen: { id: string; status: string }[] = [];
+    queue.onFinished(async (trx, task, outcome) => {
+      // Inside the transaction the task already reads as finished.
+      const row = await trx.selectFrom('tasks').select('status').where('id', '=', task.id).executeTakeFirstOrThrow();
+      seen.push({ id: task.id, status: `${outcome}/${row.status}` });
+    });
+    const claimed = await queue.claim('w1', 2);
+    await Promise.all(claimed.map((t) => queue.complete(t, 'w1', null)));
+    expect(seen).toEqual([{ id: step.task.id, status: 'succeeded/succeeded' }]);
+    expect((await queue.get(plain.task.id)).status).toBe('succeeded');
   });
 
   it('records a success on a breaker that is not clean, closing a half-open one', async () => {

@@ -2,6 +2,7 @@
 // per breaker in `circuit_breakers`. Writers hold the breaker's lock (see AgentLocks) so two workers
 // cannot lose each other's updates.
 
+import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../platform/db';
 import type { CircuitBreakersTable } from '../../platform/db/schema';
 import {
@@ -82,3 +83,6 @@ export function createBreakerStore(): BreakerStore {
 
 /** The breaker row name of an agent. */
 export const agentBreakerName = (agentId: string) => `agent:${agentId}`;
+
+/** The same name computed in SQL from an agent id column (for statements over many agents). */
+export const agentBreakerNameOf = (agentId: RawBuilder<unknown>) => sql<string>`'agent:' || ${agentId}`;

@@ -1,15 +1,16 @@
 // The durable task queue: the only writer of `tasks` and `task_attempts`. Every state change is one
 // fenced statement (status + lease owner + attempt in the WHERE), so the database decides races.
 
+import { sql, type ExpressionBuilder, type QueryCreator } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { AgentSettings } from '../../config';
 import type { DatabaseHandle, Tx } from '../../platform/db';
-import type { TasksTable } from '../../platform/db/schema';
+import type { Database, TasksTable } from '../../platform/db/schema';
 import { createGroupCommit } from '../../platform/db/group-commit';
 import { NotFoundError } from '../../platform/errors';
 import { computeBackoffMs } from '../../resilience/backoff';
 import { decide, type BreakerPolicyOptions } from '../../resilience/circuit-breaker-policy';
-import { agentBreakerName, type BreakerStore } from '../agents/breaker-store';
+import { agentBreakerName, agentBreakerNameOf, type BreakerStore } from '../agents/breaker-store';
 import { FINISHED_STATUSES, toTask, type Task, type TaskStatus } from './task';
 import { TaskStateError } from './task-errors';
 
@@ -33,7 +34,10 @@ export interface ClaimedTask extends Task {
 
 export type FinishOutcome = 'succeeded' | 'failed' | 'cancelled';
 
-/** Runs in the transaction that finishes a task (the saga advances in the same commit). */
+/**
+ * Runs in the transaction that finishes a task of a workflow run (the saga advances in the same
+ * commit). Tasks outside a workflow run finish without hooks.
+ */
 export type FinishHook = (trx: Tx, task: Task, outcome: FinishOutcome) => Promise<void>;
 
 export interface QueueStats {
@@ -118,6 +122,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
   }
 
   async function runHooks(trx: Tx, row: TasksTable, outcome: FinishOutcome) {
+    if (row.workflow_run_id === null) return;
     const task = toTask(row);
     for (const hook of hooks) await hook(trx, task, outcome);
   }
@@ -134,12 +139,28 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     await opts.breakers.record(trx, name, outcome, t, breakerOptions(task.agent_id), { startedAt: task.claimedAt });
   }
 
-  /** Distinct agents with due queued work, best task first; walks tasks_due_idx, reads a few rows. */
-  async function dueAgents(t: number, slots: number, exclude: ReadonlySet<string>): Promise<string[]> {
-    let q = db.selectFrom('tasks').select('agent_id').where('status', '=', 'queued').where('run_at', '<=', t);
-    if (exclude.size > 0) q = q.where('agent_id', 'not in', [...exclude]);
-    const rows = await q.orderBy('priority', 'desc').orderBy('run_at').orderBy('created_at').limit(slots * 2).execute();
-    return [...new Set(rows.map((r) => r.agent_id))];
+  /**
+   * The agents with due queued work, the one with the best task (priority, then age) first. A skip
+   * scan of tasks_status_agent_idx finds each agent with queued tasks; an index probe per agent
+   * reads its best due task. A few index entries per agent, whatever the queue's length.
+   */
+  async function dueAgents(t: number): Promise<string[]> {
+    const best = (column: 'priority' | 'run_at') =>
+      sql`(select ${sql.ref(`b.${column}`)} from tasks b where b.status = 'queued' and b.agent_id = agents.agent_id and b.run_at <= ${t}
+          order by b.priority desc, b.run_at, b.created_at limit 1)`;
+    const { rows } = await sql<{ agent_id: string }>`
+      with recursive agents(agent_id) as (
+        select min(agent_id) from tasks where status = 'queued'
+        union all
+        select (select min(n.agent_id) from tasks n where n.status = 'queued' and n.agent_id > agents.agent_id)
+        from agents where agents.agent_id is not null
+      )
+      select due.agent_id from (
+        select agent_id, ${best('priority')} as priority, ${best('run_at')} as run_at from agents where agent_id is not null
+      ) as due
+      where due.priority is not null
+      order by due.priority desc, due.run_at`.execute(db);
+    return rows.map((r) => r.agent_id);
   }
 
   /** Leases up to `left` of one agent's due tasks, within its concurrency limit and breaker. */
@@ -194,10 +215,10 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
           started_at: eb.fn.coalesce('started_at', eb.val(t)),
           updated_at: t,
         }))
-        // Pick and lease in one statement (one round trip); the status guard makes a row that
-        // another claimer took meanwhile simply not match.
+        // Pick and lease in one statement (one round trip). The picked rows are still queued:
+        // Postgres re-checks a row it locks FOR UPDATE, and SQLite's writer lock is held. (A
+        // status guard here would also steer SQLite's planner to scan every queued row.)
         .where('id', 'in', (eb) => eb.selectFrom('picked').select('id'))
-        .where('status', '=', 'queued')
         .returningAll()
         .execute();
       if (rows.length === 0) return [];
@@ -209,6 +230,25 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       return rows.map((r) => ({ ...toTask(r), claimedAt: t }));
     });
   }
+
+  /** An update of a batch of attempts' tasks, each guarded by its lease like `fenced`. */
+  const fencedBatch = (q: QueryCreator<Database>, items: readonly Completion[], workerId: string) =>
+    q
+      .updateTable('tasks')
+      // The plain id list lets the planner find the rows by primary key (a row-value IN alone
+      // does not); the row values fence each task on its own attempt.
+      .where('id', 'in', items.map((i) => i.task.id))
+      .where((eb) => eb(eb.refTuple('id', 'attempts'), 'in', items.map((i) => eb.tuple(i.task.id, i.task.attempts))))
+      .where('status', '=', 'running')
+      .where('locked_by', '=', workerId);
+
+  /** One CASE over a batch: each task gets its own result. */
+  const resultsCase = (eb: ExpressionBuilder<Database, 'tasks'>, items: readonly Completion[], results: ReadonlyMap<string, string>) => {
+    const [first, ...rest] = items;
+    let result = eb.case('id').when(first!.task.id).then(results.get(first!.task.id)!);
+    for (const i of rest) result = result.when(i.task.id).then(results.get(i.task.id)!);
+    return result.end();
+  };
 
   /**
    * Finishes a batch of successful attempts in the caller's transaction: one fenced update for
@@ -222,19 +262,8 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     for (const i of items) byWorker.set(i.workerId, [...(byWorker.get(i.workerId) ?? []), i]);
     const rows: TasksTable[] = [];
     for (const [workerId, group] of byWorker) {
-      const updated = await trx
-        .updateTable('tasks')
-        .set((eb) => {
-          // One CASE over the batch: each task keeps its own result.
-          const [first, ...rest] = group;
-          let result = eb.case('id').when(first!.task.id).then(results.get(first!.task.id)!);
-          for (const i of rest) result = result.when(i.task.id).then(results.get(i.task.id)!);
-          return { status: 'succeeded', result: result.end(), last_error: null, locked_by: null, locked_until: null, finished_at: t, updated_at: t };
-        })
-        // The lease fence, per task: its holder, on that attempt, while running.
-        .where((eb) => eb(eb.refTuple('id', 'attempts'), 'in', group.map((i) => eb.tuple(i.task.id, i.task.attempts))))
-        .where('status', '=', 'running')
-        .where('locked_by', '=', workerId)
+      const updated = await fencedBatch(trx, group, workerId)
+        .set((eb) => ({ status: 'succeeded', result: resultsCase(eb, group, results), last_error: null, locked_by: null, locked_until: null, finished_at: t, updated_at: t }))
         .returningAll()
         .execute();
       rows.push(...updated);
@@ -259,27 +288,91 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     return new Set(rows.map((r) => r.id));
   }
 
+  /**
+   * Postgres: finishes, in one statement (its own transaction, one round trip), the tasks of the
+   * batch that need nothing more than that: outside a workflow run (no finish hooks) and with the
+   * agent's breaker closed and clean (a success changes nothing). Returns the ids it finished; the
+   * others (lease lost, hooks, a breaker to update) take the transactional path.
+   */
+  async function completeInOneStatement(items: readonly Completion[], t: number): Promise<Set<string>> {
+    const workerIds = new Set(items.map((i) => i.workerId));
+    if (workerIds.size !== 1) return new Set();
+    const [workerId] = workerIds;
+    const results = new Map(items.map((i) => [i.task.id, JSON.stringify(i.result ?? null)]));
+    const rows = await db
+      .with('done', (q) =>
+        fencedBatch(q, items, workerId!)
+          .set((eb) => ({ status: 'succeeded', result: resultsCase(eb, items, results), last_error: null, locked_by: null, locked_until: null, finished_at: t, updated_at: t }))
+          .where('workflow_run_id', 'is', null)
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('circuit_breakers as b')
+                  .select('b.name')
+                  .where('b.name', '=', agentBreakerNameOf(sql.ref('tasks.agent_id')))
+                  .where((eb) => eb.or([eb('b.state', '!=', 'closed'), eb('b.failure_count', '!=', 0)])),
+              ),
+            ),
+          )
+          .returning(['id', 'attempts']),
+      )
+      .with('attempts_done', (q) =>
+        q
+          .updateTable('task_attempts')
+          .from('done')
+          .set({ finished_at: t, outcome: 'succeeded', error: null })
+          .whereRef('task_attempts.task_id', '=', 'done.id')
+          .whereRef('task_attempts.attempt', '=', 'done.attempts')
+          .returning('task_attempts.task_id'),
+      )
+      .selectFrom('done')
+      .select('id')
+      .execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
   // Successful attempts that finish while a commit is in flight share the next one.
   const completions = createGroupCommit<Completion, boolean>({
     maxBatch: 100,
     async flush(items) {
-      const finish = async (batch: readonly Completion[]) => {
-        const done = await strategy.writeTransaction(db, (trx) => completeAll(trx, batch, now()));
-        for (const id of done) opts.onTaskFinished?.(id, 'succeeded');
-        return batch.map((i) => done.has(i.task.id));
+      const finished = (ids: Iterable<string>) => {
+        for (const id of ids) opts.onTaskFinished?.(id, 'succeeded');
       };
+      const inTransaction = async (batch: readonly Completion[]) => {
+        const done = await strategy.writeTransaction(db, (trx) => completeAll(trx, batch, now()));
+        finished(done);
+        return done;
+      };
+      const answers = new Map<string, PromiseSettledResult<boolean>>();
+      let rest: readonly Completion[] = items;
       try {
-        return (await finish(items)).map((value) => ({ status: 'fulfilled', value }));
-      } catch (err) {
-        if (items.length === 1) return [{ status: 'rejected', reason: err }];
-        // One task's trouble (a finish hook that throws) must not hold back the others: each on
-        // its own transaction, and only the one in trouble gets the error.
-        const each: PromiseSettledResult<boolean>[] = [];
-        for (const item of items) {
-          each.push(await finish([item]).then((r) => ({ status: 'fulfilled', value: r[0]! }) as const, (reason: unknown) => ({ status: 'rejected', reason }) as const));
+        if (strategy.supportsDataModifyingCte) {
+          const done = await completeInOneStatement(items, now());
+          finished(done);
+          for (const id of done) answers.set(id, { status: 'fulfilled', value: true });
+          rest = items.filter((i) => !done.has(i.task.id));
         }
-        return each;
+        if (rest.length > 0) {
+          const done = await inTransaction(rest);
+          for (const i of rest) answers.set(i.task.id, { status: 'fulfilled', value: done.has(i.task.id) });
+        }
+      } catch (err) {
+        if (rest.length === 1) answers.set(rest[0]!.task.id, { status: 'rejected', reason: err });
+        else {
+          // One task's trouble (a finish hook that throws) must not hold back the others: each on
+          // its own transaction, and only the one in trouble gets the error.
+          for (const item of rest) {
+            answers.set(
+              item.task.id,
+              await inTransaction([item]).then(
+                (done) => ({ status: 'fulfilled', value: done.has(item.task.id) }) as const,
+                (reason: unknown) => ({ status: 'rejected', reason }) as const,
+              ),
+            );
+          }
+        }
       }
+      return items.map((i) => answers.get(i.task.id) ?? { status: 'rejected', reason: new Error(`task ${i.task.id} was not settled`) });
     },
   });
 
@@ -319,7 +412,8 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       const inserted = await q
         .insertInto('tasks')
         .values(row)
-        .onConflict((oc) => oc.columns(['agent_id', 'idempotency_key']).doNothing())
+        // The index is partial (only keyed tasks), so the conflict target names its predicate.
+        .onConflict((oc) => oc.columns(['agent_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
         .returningAll()
         .executeTakeFirst();
       if (inserted) {
@@ -340,23 +434,16 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       const t = now();
       const claimed: ClaimedTask[] = [];
       let firstError: unknown;
-      // Agents in the order of their best due task. An agent that yields less than asked (at its
-      // concurrency limit, breaker open, another claimer holds it) is left out of the next look,
-      // so work queued behind it is still found; each look leaves out one more agent, so this ends.
-      const tried = new Set<string>();
-      while (claimed.length < slots) {
-        const agents = await dueAgents(t, slots - claimed.length, tried);
-        if (agents.length === 0) break;
-        for (const agentId of agents) {
-          const left = slots - claimed.length;
-          if (left <= 0) break;
-          tried.add(agentId);
-          // One agent's trouble (a lock timeout, a bad row) must not stop claiming for the others.
-          try {
-            claimed.push(...(await claimForAgent(agentId, workerId, left, t)));
-          } catch (err) {
-            firstError ??= err;
-          }
+      // Agent by agent, best first; one that yields less than asked (at its concurrency limit,
+      // breaker open, another claimer holds it) leaves the slots to the next.
+      for (const agentId of await dueAgents(t)) {
+        const left = slots - claimed.length;
+        if (left <= 0) break;
+        // One agent's trouble (a lock timeout, a bad row) must not stop claiming for the others.
+        try {
+          claimed.push(...(await claimForAgent(agentId, workerId, left, t)));
+        } catch (err) {
+          firstError ??= err;
         }
       }
       if (claimed.length === 0 && firstError !== undefined) throw firstError;

@@ -59,6 +59,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
   let unsubscribe: (() => void) | undefined;
   let ticking = false;
   let again = false;
+  let tickScheduled = false;
   let backoffUntil = 0;
   const claimBatch = Math.max(1, Math.floor(opts.concurrency / 4));
   const findAgent = cachedAgentLookup(opts.registry, { ttlMs: 1000 });
@@ -89,6 +90,19 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
     }
   }
 
+  /**
+   * Claims on the next turn of the event loop, once for all the attempts that finish in this one:
+   * completions committed together release their slots together, and one claim refills them all.
+   */
+  function tickSoon(): void {
+    if (tickScheduled) return;
+    tickScheduled = true;
+    setImmediate(() => {
+      tickScheduled = false;
+      void tick();
+    });
+  }
+
   function launch(task: ClaimedTask): void {
     const controller = new AbortController();
     const done = opts.context
@@ -96,9 +110,9 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
       .catch((err: unknown) => log.error('task attempt crashed', { task_id: task.id, error: err }))
       .finally(() => {
         running.delete(task.id);
-        // Under load, claim in small batches rather than one transaction per finished task; a
-        // single free slot is still filled by the next wake-up or poll.
-        if (opts.concurrency - running.size >= claimBatch) void tick();
+        // Under load, claim in batches rather than one transaction per finished task; a single
+        // free slot is still filled by the next wake-up or poll.
+        if (opts.concurrency - running.size >= claimBatch) tickSoon();
       });
     running.set(task.id, { controller, done });
   }

@@ -10,6 +10,8 @@ export interface DialectStrategy {
   readonly name: 'sqlite' | 'postgres';
   /** Postgres claims with FOR UPDATE SKIP LOCKED; SQLite serialises writers instead. */
   readonly supportsSkipLocked: boolean;
+  /** Postgres runs INSERT/UPDATE inside WITH, so several writes can share one statement. */
+  readonly supportsDataModifyingCte: boolean;
   readonly migrationDialect: MigrationDialect;
   /**
    * Runs fn in a transaction that holds the write lock from its first statement. On SQLite a
@@ -36,6 +38,7 @@ function errorCode(err: unknown): string | undefined {
 export const sqliteStrategy: DialectStrategy = {
   name: 'sqlite',
   supportsSkipLocked: false,
+  supportsDataModifyingCte: false,
   migrationDialect: {
     autoIncrementingKeyType: 'integer',
     autoIncrementingKey: (c) => c.primaryKey().autoIncrement(),
@@ -89,6 +92,7 @@ const PG_UNAVAILABLE = new Set([
 export const postgresStrategy: DialectStrategy = {
   name: 'postgres',
   supportsSkipLocked: true,
+  supportsDataModifyingCte: true,
   migrationDialect: {
     autoIncrementingKeyType: 'bigint',
     autoIncrementingKey: (c) => c.primaryKey().generatedByDefaultAsIdentity(),

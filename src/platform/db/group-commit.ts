@@ -1,7 +1,8 @@
 // Group commit: callers submit one item each and get their own answer, while the items that arrive
 // during a flush are written together by the next one (one transaction, one commit, for many).
-// There is no timer: a lone item is flushed at once, so batching costs no latency at low load and
-// batches grow by themselves exactly when the database is the bottleneck.
+// There is no timer: a lone item is flushed on the next turn of the event loop, so batching costs
+// no latency at low load, and batches grow by themselves exactly when the database is the
+// bottleneck.
 
 export interface GroupCommitOptions<I, O> {
   /** Writes the items; settles each item, in order. A throw rejects every item. */
@@ -58,10 +59,11 @@ export function createGroupCommit<I, O>(opts: GroupCommitOptions<I, O>): GroupCo
     submit(item) {
       return new Promise<O>((resolve, reject) => {
         queue.push({ item, resolve, reject });
-        // Items submitted in the same turn share the first flush; later ones wait for the next.
+        // Items submitted in the same turn of the event loop share the first flush (work that
+        // one database answer released finishes within its turn); later ones wait for the next.
         if (!flushing) {
           flushing = true;
-          queueMicrotask(() => void drain());
+          setImmediate(() => void drain());
         }
       });
     },
