@@ -163,23 +163,83 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     return rows.map((r) => r.agent_id);
   }
 
+  /**
+   * Postgres, under the agent's claim lock: leases up to `left` of the agent's due tasks within
+   * its concurrency limit and writes their attempt rows, in one statement, provided the agent's
+   * breaker is closed (the common case, where deciding needs no write). Returns no rows otherwise.
+   */
+  async function leaseInOneStatement(trx: Tx, agentId: string, workerId: string, left: number, t: number) {
+    const limit = opts.settingsFor(agentId).maxConcurrentTasks;
+    return trx
+      .with('running', (q) =>
+        q.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'running').where('agent_id', '=', agentId),
+      )
+      .with(
+        (cte) => cte('picked').materialized(),
+        (q) =>
+          q
+            .selectFrom('tasks')
+            .select('id')
+            .where('status', '=', 'queued')
+            .where('agent_id', '=', agentId)
+            .where('run_at', '<=', t)
+            .where(({ not, exists, selectFrom }) =>
+              not(exists(selectFrom('circuit_breakers').select('name').where('name', '=', agentBreakerName(agentId)).where('state', '!=', 'closed'))),
+            )
+            .orderBy('priority', 'desc')
+            .orderBy('run_at')
+            .orderBy('created_at')
+            .limit(sql<number>`greatest(0, least(${left}, ${limit} - (select n from running)))`)
+            .forUpdate()
+            .skipLocked(),
+      )
+      .with('claimed', (q) =>
+        q.updateTable('tasks').set(leaseValues(workerId, t)).where('id', 'in', (eb) => eb.selectFrom('picked').select('id')).returningAll(),
+      )
+      .with('attempt_rows', (q) =>
+        q
+          .insertInto('task_attempts')
+          .columns(['task_id', 'attempt', 'worker_id', 'started_at'])
+          .expression((eb) => eb.selectFrom('claimed').select((e) => ['claimed.id', 'claimed.attempts', e.val(workerId).as('worker_id'), e.cast<number>(e.val(t), 'bigint').as('started_at')]))
+          .returning('task_id'),
+      )
+      .selectFrom('claimed')
+      .selectAll()
+      .execute();
+  }
+
+  /** The lease itself: running, held by the worker, one more attempt. */
+  const leaseValues = (workerId: string, t: number) => ({
+    status: 'running' as const,
+    locked_by: workerId,
+    locked_until: t + opts.leaseMs,
+    attempts: sql<number>`attempts + 1`,
+    started_at: sql<number>`coalesce(started_at, ${t})`,
+    updated_at: t,
+  });
+
   /** Leases up to `left` of one agent's due tasks, within its concurrency limit and breaker. */
   function claimForAgent(agentId: string, workerId: string, left: number, t: number): Promise<ClaimedTask[]> {
-    return strategy.writeTransaction(db, async (trx) => {
-      // One claimer per agent at a time (Postgres advisory lock; SQLite's write lock), so the
-      // per-agent concurrency limit and the breaker's single trial hold across all workers.
-      if (!(await strategy.lockKey(trx, `claim:${agentId}`, { wait: false }))) return [];
+    // One claimer per agent at a time (Postgres advisory lock; SQLite's write lock), so the
+    // per-agent concurrency limit and the breaker's single trial hold across all workers.
+    return strategy.lockedWriteTransaction(db, `claim:${agentId}`, async (trx) => {
+      const breakerName = agentBreakerName(agentId);
+      if (strategy.supportsDataModifyingCte) {
+        const rows = await leaseInOneStatement(trx, agentId, workerId, left, t);
+        if (rows.length > 0) return rows.map((r) => ({ ...toTask(r), claimedAt: t }));
+        // Nothing leased: at the limit or no due work, unless the breaker is what held it back.
+        if ((await opts.breakers.read(trx, breakerName)).state === 'closed') return [];
+      }
       const settings = opts.settingsFor(agentId);
       const runningRow = await trx
         .selectFrom('tasks')
         .select((eb) => eb.fn.countAll().as('n'))
-        .where('agent_id', '=', agentId)
         .where('status', '=', 'running')
+        .where('agent_id', '=', agentId)
         .executeTakeFirst();
       let capacity = Math.min(settings.maxConcurrentTasks - Number(runningRow?.n ?? 0), left);
       if (capacity <= 0) return [];
 
-      const breakerName = agentBreakerName(agentId);
       const before = await opts.breakers.read(trx, breakerName);
       const decision = decide(before, t, breakerOptions(agentId));
       // While the breaker is open the agent's tasks wait in the queue; they burn no attempts.
@@ -196,8 +256,8 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
             const pick = q
               .selectFrom('tasks')
               .select('id')
-              .where('agent_id', '=', agentId)
               .where('status', '=', 'queued')
+              .where('agent_id', '=', agentId)
               .where('run_at', '<=', t)
               .orderBy('priority', 'desc')
               .orderBy('run_at')
@@ -206,18 +266,11 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
             return strategy.supportsSkipLocked ? pick.forUpdate().skipLocked() : pick;
           },
         )
+        // Pick and lease in one statement. The picked rows are still queued: Postgres re-checks a
+        // row it locks FOR UPDATE, and SQLite's writer lock is held. (A status guard here would
+        // also steer SQLite's planner to scan every queued row.)
         .updateTable('tasks')
-        .set((eb) => ({
-          status: 'running',
-          locked_by: workerId,
-          locked_until: t + opts.leaseMs,
-          attempts: eb('attempts', '+', 1),
-          started_at: eb.fn.coalesce('started_at', eb.val(t)),
-          updated_at: t,
-        }))
-        // Pick and lease in one statement (one round trip). The picked rows are still queued:
-        // Postgres re-checks a row it locks FOR UPDATE, and SQLite's writer lock is held. (A
-        // status guard here would also steer SQLite's planner to scan every queued row.)
+        .set(leaseValues(workerId, t))
         .where('id', 'in', (eb) => eb.selectFrom('picked').select('id'))
         .returningAll()
         .execute();
@@ -278,13 +331,14 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     const agents = [...new Set(rows.map((r) => r.agent_id))];
     const breakers = await opts.breakers.readMany(trx, agents.map(agentBreakerName));
     const claimedBy = new Map(items.map((i) => [i.task.id, i.task]));
-    for (const row of rows) {
+    // Breaker locks in agent order, so two batches never wait on each other's locks crosswise.
+    for (const row of [...rows].sort((a, b) => (a.agent_id < b.agent_id ? -1 : a.agent_id > b.agent_id ? 1 : 0))) {
       const current = breakers.get(agentBreakerName(row.agent_id));
       if (current && !(current.state === 'closed' && current.failureCount === 0)) {
         await reportToBreaker(trx, claimedBy.get(row.id)!, 'success', t);
       }
-      await runHooks(trx, row, 'succeeded');
     }
+    for (const row of rows) await runHooks(trx, row, 'succeeded');
     return new Set(rows.map((r) => r.id));
   }
 

@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { DatabaseTarget } from '../../config';
 import type { Logger } from '../logger';
 import { postgresStrategy, sqliteStrategy, type DialectStrategy } from './dialect-strategy';
+import { preparingPool } from './prepared-statements';
 import type { Database } from './schema';
 
 export interface DatabaseHandle {
@@ -82,7 +83,8 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, opt
   pool.on('connect', (client) => {
     client.on('error', (err) => opts.logger?.debug('postgres connection lost', { error: err.message }));
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Statements run prepared, named per connection (see prepared-statements.ts).
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   let closed: Promise<void> | undefined;
   return {
     db,

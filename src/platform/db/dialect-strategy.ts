@@ -1,5 +1,6 @@
 // The few places SQLite and Postgres differ, decided once at start-up instead of in every repository method.
 
+import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { MigrationDialect } from '../../../migrations';
 import type { Database } from './schema';
@@ -19,6 +20,11 @@ export interface DialectStrategy {
    * when another process holds the lock; BEGIN IMMEDIATE waits on the busy timeout instead.
    */
   writeTransaction<T>(db: Kysely<Database>, fn: (trx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * writeTransaction that first waits for the lock named by key (as lockKey with wait). Postgres
+   * sends BEGIN and the lock in one round trip; SQLite's writer lock already covers every key.
+   */
+  lockedWriteTransaction<T>(db: Kysely<Database>, key: string, fn: (trx: Tx) => Promise<T>): Promise<T>;
   /**
    * Takes a lock named by key until the transaction ends. With wait=false returns false at once
    * when another transaction holds it. SQLite's BEGIN IMMEDIATE already serialises writers, so
@@ -58,6 +64,9 @@ export const sqliteStrategy: DialectStrategy = {
       }
     });
   },
+  lockedWriteTransaction(db, _key, fn) {
+    return sqliteStrategy.writeTransaction(db, fn);
+  },
   async lockKey() {
     return true;
   },
@@ -89,6 +98,13 @@ const PG_UNAVAILABLE = new Set([
   '53300', // too_many_connections
 ]);
 
+const LOCK_WAIT_LIMIT = '10s';
+
+/** A Postgres advisory lock key for a name: the first 64 bits of its SHA-256, as a decimal string. */
+export function advisoryLockKey(name: string): string {
+  return createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
+}
+
 export const postgresStrategy: DialectStrategy = {
   name: 'postgres',
   supportsSkipLocked: true,
@@ -100,12 +116,28 @@ export const postgresStrategy: DialectStrategy = {
   writeTransaction(db, fn) {
     return db.transaction().execute(fn);
   },
+  lockedWriteTransaction(db, key, fn) {
+    return db.connection().execute(async (conn) => {
+      try {
+        // One simple-protocol query (no parameters: the key is an integer literal), so BEGIN and
+        // the lock cost one round trip. The wait is bounded; lock holders are short transactions.
+        await sql.raw(`begin; set local lock_timeout = '${LOCK_WAIT_LIMIT}'; select pg_advisory_xact_lock(${advisoryLockKey(key)})`).execute(conn);
+        const result = await fn(conn);
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (err) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw err;
+      }
+    });
+  },
   async lockKey(trx, key, opts) {
+    const lock = advisoryLockKey(key);
     if (opts.wait) {
-      await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
+      await sql`select pg_advisory_xact_lock(${lock}::bigint)`.execute(trx);
       return true;
     }
-    const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(${key})) as ok`.execute(trx);
+    const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${lock}::bigint) as ok`.execute(trx);
     return rows[0]?.ok === true;
   },
   isUniqueViolation(err) {
