@@ -1,6 +1,6 @@
 // The event store: atomic, versioned appends (the database's unique constraint decides races) and reads.
 
-import { sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { DatabaseHandle, Tx } from '../../platform/db';
 import { parseJson } from '../../platform/db';
@@ -57,9 +57,48 @@ export function toEvent(row: EventRow): StoredEvent {
   };
 }
 
+/** Batch sizes whose append statement is kept (appends of one or a few events are the rule). */
+const MAX_CACHED_BATCH_SIZES = 32;
+
 export function createEventStore(database: DatabaseHandle, opts: { now?: () => number } = {}): EventStore {
   const { db, strategy } = database;
   const now = opts.now ?? Date.now;
+
+  /**
+   * The append statement for a batch of `count` events. Appends are the event store's hot path,
+   * so its SQL is written once per batch size and reused with fresh parameters, rather than built
+   * and compiled as a query tree on every call.
+   */
+  const appendTexts = new Map<number, string>();
+  function appendText(count: number): string {
+    const cached = appendTexts.get(count);
+    if (cached) return cached;
+    let n = 0;
+    const p = () => (strategy.name === 'postgres' ? `$${(n += 1)}` : '?');
+    const columns = 'id, aggregate_type, aggregate_id, version, type, data, metadata, timestamp';
+    const rows = Array.from({ length: count }, () => `(${p()}, ${p()}, ${p()}, cast(${p()} as integer), ${p()}, ${p()}, ${p()}, cast(${p()} as bigint))`);
+    // The stream's last version by a seek to the end of the (type, id, version) index; SQLite
+    // would read every version of the stream for max(version) with this WHERE.
+    const atExpectedVersion = `coalesce((select version from events where aggregate_type = ${p()} and aggregate_id = ${p()}
+      order by version desc limit 1), 0) = ${p()}`;
+    // Positions come from a sequence on Postgres, so a transaction that commits later could hold a
+    // smaller position than one already visible, and a subscriber reading "after N" would skip it.
+    // Appends there take one transaction-scoped lock first (joined in, so it is taken before any
+    // row gets its position), which makes positions commit in order. SQLite serialises writers.
+    const text =
+      strategy.name === 'postgres'
+        ? `with append_lock as (select pg_advisory_xact_lock(7245000001))
+            insert into events (${columns})
+            select v.* from append_lock, (values ${rows.join(', ')}) as v(${columns})
+            where ${atExpectedVersion}
+            returning *`
+        : `insert into events (${columns})
+            select * from (values ${rows.join(', ')})
+            where ${atExpectedVersion}
+            returning *`;
+    if (appendTexts.size < MAX_CACHED_BATCH_SIZES) appendTexts.set(count, text);
+    return text;
+  }
 
   /**
    * One statement: insert the batch only if the stream is still at the expected version. Run on
@@ -68,30 +107,12 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
    */
   async function insertIfAtVersion(q: Tx, append: AppendOptions): Promise<EventRow[]> {
     const timestamp = now();
-    const values = sql.join(
-      append.events.map(
-        (e, i) =>
-          sql`(${randomUUID()}, ${append.aggregateType}, ${append.aggregateId}, cast(${append.expectedVersion + i + 1} as integer), ${e.type}, ${JSON.stringify(e.data)}, ${JSON.stringify(e.metadata ?? {})}, cast(${timestamp} as bigint))`,
-      ),
-    );
-    const columns = sql`id, aggregate_type, aggregate_id, version, type, data, metadata, timestamp`;
-    const atExpectedVersion = sql`(select coalesce(max(version), 0) from events where aggregate_type = ${append.aggregateType} and aggregate_id = ${append.aggregateId}) = ${append.expectedVersion}`;
-    // Positions come from a sequence on Postgres, so a transaction that commits later could hold a
-    // smaller position than one already visible, and a subscriber reading "after N" would skip it.
-    // Appends there take one transaction-scoped lock first (joined in, so it is taken before any
-    // row gets its position), which makes positions commit in order. SQLite serialises writers.
-    const query =
-      strategy.name === 'postgres'
-        ? sql<EventRow>`with append_lock as (select pg_advisory_xact_lock(7245000001))
-            insert into events (${columns})
-            select v.* from append_lock, (values ${values}) as v(${columns})
-            where ${atExpectedVersion}
-            returning *`
-        : sql<EventRow>`insert into events (${columns})
-            select * from (values ${values})
-            where ${atExpectedVersion}
-            returning *`;
-    return (await query.execute(q)).rows;
+    const parameters: unknown[] = [];
+    append.events.forEach((e, i) => {
+      parameters.push(randomUUID(), append.aggregateType, append.aggregateId, append.expectedVersion + i + 1, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata ?? {}), timestamp);
+    });
+    parameters.push(append.aggregateType, append.aggregateId, append.expectedVersion);
+    return (await q.executeQuery<EventRow>(CompiledQuery.raw(appendText(append.events.length), parameters))).rows;
   }
 
   async function currentVersionIn(q: Tx, aggregateType: string, aggregateId: string): Promise<number> {
