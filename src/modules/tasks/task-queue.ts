@@ -11,6 +11,7 @@ import { NotFoundError } from '../../platform/errors';
 import { computeBackoffMs } from '../../resilience/backoff';
 import { decide, type BreakerPolicyOptions } from '../../resilience/circuit-breaker-policy';
 import { agentBreakerName, agentBreakerNameOf, type BreakerStore } from '../agents/breaker-store';
+import { createSqliteHotPath } from './sqlite-hot-path';
 import { FINISHED_STATUSES, toTask, type Task, type TaskStatus } from './task';
 import { TaskStateError } from './task-errors';
 
@@ -385,6 +386,22 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     return new Set(rows.map((r) => r.id));
   }
 
+  const sqliteHotPath = opts.database.sqlite
+    ? createSqliteHotPath(opts.database.sqlite, { leaseMs: opts.leaseMs, limitFor: (agentId) => opts.settingsFor(agentId).maxConcurrentTasks })
+    : undefined;
+
+  /** The successes that need nothing but their own rows written, in one statement or transaction. */
+  function completePlain(items: readonly Completion[], t: number): Promise<Set<string>> {
+    if (sqliteHotPath) {
+      return sqliteHotPath.completePlain(
+        items.map((i) => ({ id: i.task.id, attempts: i.task.attempts, workerId: i.workerId, result: JSON.stringify(i.result ?? null) })),
+        t,
+      );
+    }
+    if (strategy.supportsDataModifyingCte) return completeInOneStatement(items, t);
+    return Promise.resolve(new Set());
+  }
+
   // Successful attempts that finish while a commit is in flight share the next one.
   const completions = createGroupCommit<Completion, boolean>({
     maxBatch: 100,
@@ -400,12 +417,10 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       const answers = new Map<string, PromiseSettledResult<boolean>>();
       let rest: readonly Completion[] = items;
       try {
-        if (strategy.supportsDataModifyingCte) {
-          const done = await completeInOneStatement(items, now());
-          finished(done);
-          for (const id of done) answers.set(id, { status: 'fulfilled', value: true });
-          rest = items.filter((i) => !done.has(i.task.id));
-        }
+        const plain = await completePlain(items, now());
+        finished(plain);
+        for (const id of plain) answers.set(id, { status: 'fulfilled', value: true });
+        rest = items.filter((i) => !plain.has(i.task.id));
         if (rest.length > 0) {
           const done = await inTransaction(rest);
           for (const i of rest) answers.set(i.task.id, { status: 'fulfilled', value: done.has(i.task.id) });
@@ -488,9 +503,19 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       const t = now();
       const claimed: ClaimedTask[] = [];
       let firstError: unknown;
+      let agents: string[];
+      if (sqliteHotPath) {
+        // Every agent on a closed breaker in one synchronous transaction; the others (a breaker
+        // to decide on) below.
+        const hot = await sqliteHotPath.claim(workerId, slots, t);
+        claimed.push(...hot.rows.map((r) => ({ ...toTask(r), claimedAt: t })));
+        agents = hot.breakerHeld;
+      } else {
+        agents = await dueAgents(t);
+      }
       // Agent by agent, best first; one that yields less than asked (at its concurrency limit,
       // breaker open, another claimer holds it) leaves the slots to the next.
-      for (const agentId of await dueAgents(t)) {
+      for (const agentId of agents) {
         const left = slots - claimed.length;
         if (left <= 0) break;
         // One agent's trouble (a lock timeout, a bad row) must not stop claiming for the others.

@@ -11,8 +11,19 @@ import { postgresStrategy, sqliteStrategy, type DialectStrategy } from './dialec
 import { preparingPool } from './prepared-statements';
 import type { Database } from './schema';
 
+/** SQLite's own synchronous API, for hot paths where Kysely's asynchronous pipeline costs more than the statements. */
+export interface SqliteNative {
+  /**
+   * Runs fn with the connection to itself: Kysely's connection lock is held, so no other query
+   * of this process interleaves. `prepare` returns cached statements.
+   */
+  exclusive<T>(fn: (connection: BetterSqlite3.Database, prepare: (sql: string) => BetterSqlite3.Statement) => T): Promise<T>;
+}
+
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
+  /** Present on SQLite only. */
+  readonly sqlite?: SqliteNative;
   readonly strategy: DialectStrategy;
   readonly target: DatabaseTarget;
   /** A cheap round trip to the database (health checks). */
@@ -42,10 +53,14 @@ function openSqlite(target: Extract<DatabaseTarget, { kind: 'sqlite' }>, opts: D
   if (!inMemory) connection.pragma('journal_mode = WAL');
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+  const cached = withStatementCache(connection);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
   let closed: Promise<void> | undefined;
   return {
     db,
+    sqlite: {
+      exclusive: (fn) => db.connection().execute(async () => fn(connection, cached.prepare)),
+    },
     strategy: sqliteStrategy,
     target,
     async ping() {
