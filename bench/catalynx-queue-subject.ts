@@ -28,13 +28,14 @@ export function catalynxQueueSubject(opts: CatalynxSubjectOptions): QueueSubject
         },
       });
       const { queue } = stack.tasks;
-      const { db, strategy } = stack.platform.database;
+      const { db } = stack.platform.database;
       return {
         async enqueueBulk(n) {
-          // Catalynx's bulk path: many enqueues in one transaction (one commit).
-          await strategy.writeTransaction(db, async (trx) => {
-            for (let i = 0; i < n; i++) await queue.enqueue({ agentId: NOOP_AGENT_ID, action: 'run', input: { i } }, trx);
-          });
+          // Catalynx's bulk path (POST /api/agents/:id/execute-batch): enqueueMany, multi-row
+          // inserts in one transaction, in calls of at most 1,000 like the endpoint takes.
+          for (let i = 0; i < n; i += 1000) {
+            await queue.enqueueMany(Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ agentId: NOOP_AGENT_ID, action: 'run', input: { i: i + j } })));
+          }
         },
         async enqueueOne(seq) {
           await queue.enqueue({ agentId: NOOP_AGENT_ID, action: 'run', input: { seq } });

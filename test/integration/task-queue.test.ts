@@ -48,6 +48,23 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     expect(await queue.claim('w2', 5)).toEqual([]);
   });
 
+  it('queues many tasks in one call across several inserts, all or none', async () => {
+    const many = Array.from({ length: 1200 }, (_, i) => ({ agentId: 'a', action: 'run', input: { i } }));
+    const results = await queue.enqueueMany(many);
+    expect(results).toHaveLength(1200);
+    expect(results.map((r) => (r.task.input as { i: number }).i)).toEqual(many.map((_, i) => i));
+    expect(results.every((r) => r.created)).toBe(true);
+    // Inside a caller's transaction that fails, none of them stays.
+    await expect(
+      handle.strategy.writeTransaction(handle.db, async (trx) => {
+        await queue.enqueueMany(many.slice(0, 700), trx);
+        throw new Error('caller changed its mind');
+      }),
+    ).rejects.toThrow('caller changed its mind');
+    const count = await handle.db.selectFrom('tasks').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(1200);
+  });
+
   it('claims in priority order, then oldest first', async () => {
     const low = await queue.enqueue({ agentId: 'a', action: 'run', input: {}, priority: 0 });
     const high = await queue.enqueue({ agentId: 'b', action: 'run', input: {}, priority: 5 });

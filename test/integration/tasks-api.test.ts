@@ -50,6 +50,49 @@ describeEachDatabase('agents and tasks', (kind) => {
     expect(done.body.attempts_log).toHaveLength(1);
   });
 
+  it('queues a batch of tasks at once, in order, honouring idempotency keys, and runs them all', async () => {
+    const before = await countTasks();
+    const tasks = Array.from({ length: 40 }, (_, i) => ({ action: 'echo', input: { n: i }, ...(i === 39 ? { idempotency_key: 'batch-first' } : {}) }));
+    const first = await stack.api('/api/agents/echo/execute-batch', { method: 'POST', json: { tasks } });
+    expect(first.status).toBe(202);
+    expect(first.body.tasks).toHaveLength(40);
+    expect(first.body.tasks.every((t: { created: boolean; status: string }) => t.created && t.status === 'queued')).toBe(true);
+    // A repeated key inside and across batches names the task first queued with it.
+    const again = await stack.api('/api/agents/echo/execute-batch', {
+      method: 'POST',
+      json: { tasks: [{ action: 'echo', idempotency_key: 'batch-first' }, { action: 'echo', input: 'new' }, { action: 'echo', idempotency_key: 'batch-first' }] },
+    });
+    expect(again.status).toBe(202);
+    expect(again.body.tasks.map((t: { task_id: string; created: boolean }) => [t.task_id === first.body.tasks[39].task_id, t.created])).toEqual([
+      [true, false],
+      [false, true],
+      [true, false],
+    ]);
+    expect(await countTasks()).toBe(before + 41);
+    const last = await stack.api(`/api/tasks/${first.body.tasks[0].task_id}?wait=10`);
+    expect(last.body).toMatchObject({ status: 'succeeded', result: { echo: { n: 0 } } });
+    await waitUntil(async () => {
+      const page = await stack.api('/api/tasks?agent_id=echo&status=queued&limit=1');
+      return page.body.total === 0;
+    }, { timeoutMs: 15_000, what: 'the batch to drain' });
+  });
+
+  it('refuses a bad batch whole: nothing is queued', async () => {
+    const before = await countTasks();
+    for (const body of [
+      { tasks: [] },
+      { tasks: [{ action: 'echo' }, { action: '' }] },
+      { tasks: Array.from({ length: 1001 }, () => ({ action: 'echo' })) },
+      { tasks: [{ action: 'echo', surprise: true }] },
+      { task: [{ action: 'echo' }] },
+    ]) {
+      const res = await stack.api('/api/agents/echo/execute-batch', { method: 'POST', json: body });
+      expect(res.status).toBe(400);
+    }
+    expect((await stack.api('/api/agents/nobody/execute-batch', { method: 'POST', json: { tasks: [{ action: 'x' }] } })).status).toBe(404);
+    expect(await countTasks()).toBe(before);
+  });
+
   it('returns the first task for a repeated idempotency key (body or header)', async () => {
     const first = await stack.api('/api/agents/echo/execute', { method: 'POST', json: { action: 'echo', input: 1, idempotency_key: 'order-42' } });
     const second = await stack.api('/api/agents/echo/execute', { method: 'POST', json: { action: 'echo', input: 2, idempotency_key: 'order-42' } });

@@ -51,6 +51,11 @@ export interface QueueStats {
 export interface TaskQueue {
   /** Inserts a task, or returns the first one with the same (agent, idempotency key). */
   enqueue(req: EnqueueRequest, trx?: Tx): Promise<{ task: Task; created: boolean }>;
+  /**
+   * Inserts many tasks at once (multi-row inserts, one transaction: all or none), each answered
+   * like enqueue, in order. A repeated idempotency key yields the task first queued with it.
+   */
+  enqueueMany(reqs: readonly EnqueueRequest[], trx?: Tx): Promise<{ task: Task; created: boolean }[]>;
   claim(workerId: string, slots: number): Promise<ClaimedTask[]>;
   /** Extends the lease; returns the task (to see cancel requests) or undefined when the lease was lost. */
   extendLease(task: ClaimedTask, workerId: string): Promise<Task | undefined>;
@@ -87,6 +92,8 @@ export interface TaskQueueOptions {
 }
 
 const MAX_ERROR_LENGTH = 4000;
+/** Rows per INSERT: 24 columns each stays under SQLite's and Postgres's bound-parameter limits. */
+const ENQUEUE_CHUNK = 500;
 
 interface Completion {
   task: ClaimedTask;
@@ -445,49 +452,59 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     },
   });
 
-  const queue: TaskQueue = {
-    async enqueue(req, trx) {
-      const t = now();
-      const settings = opts.settingsFor(req.agentId);
-      const row: TasksTable = {
-        id: randomUUID(),
-        agent_id: req.agentId,
-        action: req.action,
-        input: JSON.stringify(req.input ?? null),
-        status: 'queued',
-        priority: req.priority ?? 0,
-        run_at: t + Math.round((req.delaySeconds ?? 0) * 1000),
-        attempts: 0,
-        max_attempts: req.maxAttempts ?? settings.maxAttempts,
-        timeout_seconds: req.timeoutSeconds ?? null,
-        idempotency_key: req.idempotencyKey ?? null,
-        result: null,
-        last_error: null,
-        locked_by: null,
-        locked_until: null,
-        cancel_requested: 0,
-        correlation_id: req.correlationId ?? null,
-        workflow_run_id: req.workflow?.runId ?? null,
-        workflow_step_id: req.workflow?.stepId ?? null,
-        workflow_task_kind: req.workflow?.kind ?? null,
-        created_at: t,
-        updated_at: t,
-        started_at: null,
-        finished_at: null,
-      };
-      const q = trx ?? db;
-      // ON CONFLICT DO NOTHING: the unique (agent_id, idempotency_key) index decides between two
-      // concurrent submits; the loser reads the winner's task. NULL keys never conflict.
-      const inserted = await q
+  function newTaskRow(req: EnqueueRequest, t: number): TasksTable {
+    const settings = opts.settingsFor(req.agentId);
+    return {
+      id: randomUUID(),
+      agent_id: req.agentId,
+      action: req.action,
+      input: JSON.stringify(req.input ?? null),
+      status: 'queued',
+      priority: req.priority ?? 0,
+      run_at: t + Math.round((req.delaySeconds ?? 0) * 1000),
+      attempts: 0,
+      max_attempts: req.maxAttempts ?? settings.maxAttempts,
+      timeout_seconds: req.timeoutSeconds ?? null,
+      idempotency_key: req.idempotencyKey ?? null,
+      result: null,
+      last_error: null,
+      locked_by: null,
+      locked_until: null,
+      cancel_requested: 0,
+      correlation_id: req.correlationId ?? null,
+      workflow_run_id: req.workflow?.runId ?? null,
+      workflow_step_id: req.workflow?.stepId ?? null,
+      workflow_task_kind: req.workflow?.kind ?? null,
+      created_at: t,
+      updated_at: t,
+      started_at: null,
+      finished_at: null,
+    };
+  }
+
+  /** Inserts rows, skipping those whose (agent, idempotency key) is taken; returns those inserted. */
+  function insertRows(q: Tx, rows: TasksTable[]): Promise<TasksTable[]> {
+    return (
+      q
         .insertInto('tasks')
-        .values(row)
+        .values(rows)
         // The index is partial (only keyed tasks), so the conflict target names its predicate.
         .onConflict((oc) => oc.columns(['agent_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
         .returningAll()
-        .executeTakeFirst();
-      if (inserted) {
+        .execute()
+    );
+  }
+
+  const queue: TaskQueue = {
+    async enqueue(req, trx) {
+      const row = newTaskRow(req, now());
+      const q = trx ?? db;
+      // ON CONFLICT DO NOTHING: the unique (agent_id, idempotency_key) index decides between two
+      // concurrent submits; the loser reads the winner's task. NULL keys never conflict.
+      const inserted = await insertRows(q, [row]);
+      if (inserted.length > 0) {
         if (!trx) opts.onQueued?.(req.agentId);
-        return { task: toTask(inserted), created: true };
+        return { task: toTask(inserted[0]!), created: true };
       }
       const existing = await q
         .selectFrom('tasks')
@@ -496,6 +513,38 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
         .where('idempotency_key', '=', req.idempotencyKey ?? '')
         .executeTakeFirstOrThrow();
       return { task: toTask(existing), created: false };
+    },
+
+    async enqueueMany(reqs, trx) {
+      const t = now();
+      const rows = reqs.map((req) => newTaskRow(req, t));
+      const write = async (q: Tx) => {
+        const inserted = new Map<string, TasksTable>();
+        for (let i = 0; i < rows.length; i += ENQUEUE_CHUNK) {
+          for (const r of await insertRows(q, rows.slice(i, i + ENQUEUE_CHUNK))) inserted.set(r.id, r);
+        }
+        // Requests whose idempotency key was taken (earlier, or earlier in this batch) get that task.
+        const results: { task: Task; created: boolean }[] = [];
+        for (const row of rows) {
+          const mine = inserted.get(row.id);
+          if (mine) {
+            results.push({ task: toTask(mine), created: true });
+            continue;
+          }
+          const existing = await q
+            .selectFrom('tasks')
+            .selectAll()
+            .where('agent_id', '=', row.agent_id)
+            .where('idempotency_key', '=', row.idempotency_key ?? '')
+            .executeTakeFirstOrThrow();
+          results.push({ task: toTask(existing), created: false });
+        }
+        return results;
+      };
+      // All or nothing: one transaction (the caller's, or one of its own).
+      const results = trx ? await write(trx) : await strategy.writeTransaction(db, write);
+      if (!trx) for (const agentId of new Set(results.filter((r) => r.created).map((r) => r.task.agent_id))) opts.onQueued?.(agentId);
+      return results;
     },
 
     async claim(workerId, slots) {

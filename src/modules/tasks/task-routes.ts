@@ -24,6 +24,14 @@ export const ExecuteTaskSchema = z
   .meta({ id: 'ExecuteTask' });
 
 const Accepted = z.object({ task_id: z.string(), status: z.enum(TASK_STATUSES) }).meta({ id: 'TaskAccepted' });
+export const MAX_BATCH_TASKS = 1000;
+const ExecuteBatchSchema = z
+  .object({ tasks: z.array(ExecuteTaskSchema).min(1).max(MAX_BATCH_TASKS) })
+  .strict()
+  .meta({ id: 'ExecuteTaskBatch' });
+const BatchAccepted = z
+  .object({ tasks: z.array(Accepted.extend({ created: z.boolean() })) })
+  .meta({ id: 'TaskBatchAccepted' });
 const IdParams = z.object({ id: z.string().min(1).max(64) });
 const TaskIdParams = z.object({ id: z.uuid() });
 const MAX_WAIT_SECONDS = 60;
@@ -92,6 +100,36 @@ export function taskRoutes(opts: TaskRoutesOptions): RouteSpec[] {
           body: { task_id: task.id, status: task.status },
           headers: { Location: `/api/tasks/${task.id}` },
         };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/agents/:id/execute-batch',
+      summary: `Queue up to ${MAX_BATCH_TASKS} tasks for an agent at once: all are committed, or none`,
+      tags: ['tasks'],
+      scope: 'tasks:write',
+      params: IdParams,
+      body: ExecuteBatchSchema,
+      responses: {
+        202: { description: 'Queued, in request order; created=false for a task an idempotency key already named', schema: BatchAccepted },
+        400: { description: 'Invalid input (nothing is queued)', schema: ErrorBodySchema },
+        404: { description: 'Unknown agent', schema: ErrorBodySchema },
+      },
+      async handler({ res, params, body }) {
+        if (!(await findAgent(params.id))) throw new NotFoundError('agent', params.id);
+        const results = await queue.enqueueMany(
+          body.tasks.map((t) => ({
+            agentId: params.id,
+            action: t.action,
+            input: t.input ?? null,
+            priority: t.priority,
+            delaySeconds: t.delay_seconds,
+            maxAttempts: t.max_attempts,
+            idempotencyKey: t.idempotency_key ?? null,
+            correlationId: res.locals.correlationId,
+          })),
+        );
+        return { status: 202, body: { tasks: results.map(({ task, created }) => ({ task_id: task.id, status: task.status, created })) } };
       },
     }),
     defineRoute({
