@@ -3,6 +3,8 @@
 import type { ColumnDefinitionBuilder, Kysely, Migration } from 'kysely';
 
 export interface MigrationDialect {
+  /** Server-side functions exist on Postgres only; SQLite migrations skip them. */
+  readonly supportsFunctions: boolean;
   /** Makes a column an auto-incrementing 64-bit primary key (SQLite AUTOINCREMENT; Postgres identity). */
   autoIncrementingKey(col: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
   /** The column type for an auto-incrementing key (integer on SQLite, bigint on Postgres). */

@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { AgentSettings } from '../../config';
 import type { DatabaseHandle, Tx } from '../../platform/db';
 import type { Database, TasksTable } from '../../platform/db/schema';
+import { advisoryLockKey } from '../../platform/db';
 import { createGroupCommit } from '../../platform/db/group-commit';
+import { queryTemplate } from '../../platform/db/query-template';
 import { NotFoundError } from '../../platform/errors';
 import { computeBackoffMs } from '../../resilience/backoff';
 import { decide, type BreakerPolicyOptions } from '../../resilience/circuit-breaker-policy';
@@ -92,6 +94,9 @@ export interface TaskQueueOptions {
 }
 
 const MAX_ERROR_LENGTH = 4000;
+
+/** The lock that serialises claims of an agent and updates of its breaker, across workers. */
+const claimLockName = (agentId: string) => `claim:${agentId}`;
 /** Rows per INSERT: 24 columns each stays under SQLite's and Postgres's bound-parameter limits. */
 const ENQUEUE_CHUNK = 500;
 
@@ -143,7 +148,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       const current = await opts.breakers.read(trx, name);
       if (current.state === 'closed' && current.failureCount === 0) return;
     }
-    await strategy.lockKey(trx, `claim:${task.agent_id}`, { wait: true });
+    await strategy.lockKey(trx, claimLockName(task.agent_id), { wait: true });
     await opts.breakers.record(trx, name, outcome, t, breakerOptions(task.agent_id), { startedAt: task.claimedAt });
   }
 
@@ -152,11 +157,11 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
    * scan of tasks_status_agent_idx finds each agent with queued tasks; an index probe per agent
    * reads its best due task. A few index entries per agent, whatever the queue's length.
    */
-  async function dueAgents(t: number): Promise<string[]> {
+  const dueAgentsQuery = queryTemplate<'t', { agent_id: string }>((p) => {
     const best = (column: 'priority' | 'run_at') =>
-      sql`(select ${sql.ref(`b.${column}`)} from tasks b where b.status = 'queued' and b.agent_id = agents.agent_id and b.run_at <= ${t}
+      sql`(select ${sql.ref(`b.${column}`)} from tasks b where b.status = 'queued' and b.agent_id = agents.agent_id and b.run_at <= ${p.t}
           order by b.priority desc, b.run_at, b.created_at limit 1)`;
-    const { rows } = await sql<{ agent_id: string }>`
+    return sql<{ agent_id: string }>`
       with recursive agents(agent_id) as (
         select min(agent_id) from tasks where status = 'queued'
         union all
@@ -167,20 +172,25 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
         select agent_id, ${best('priority')} as priority, ${best('run_at')} as run_at from agents where agent_id is not null
       ) as due
       where due.priority is not null
-      order by due.priority desc, due.run_at`.execute(db);
+      order by due.priority desc, due.run_at`.compile(db);
+  });
+
+  async function dueAgents(t: number): Promise<string[]> {
+    const { rows } = await dueAgentsQuery(db, { t });
     return rows.map((r) => r.agent_id);
   }
 
   /**
-   * Postgres, under the agent's claim lock: leases up to `left` of the agent's due tasks within
-   * its concurrency limit and writes their attempt rows, in one statement, provided the agent's
-   * breaker is closed (the common case, where deciding needs no write). Returns no rows otherwise.
+   * Postgres: leases up to `left` of the agent's due tasks within its concurrency limit and writes
+   * their attempt rows, in one statement that is its own transaction. catalynx_claim_capacity
+   * (migration 0003) takes the agent's claim lock and reads the running count after it; it
+   * answers -1 when the breaker is not closed, and then nothing is leased here.
    */
-  async function leaseInOneStatement(trx: Tx, agentId: string, workerId: string, left: number, t: number) {
-    const limit = opts.settingsFor(agentId).maxConcurrentTasks;
-    return trx
-      .with('running', (q) =>
-        q.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'running').where('agent_id', '=', agentId),
+  const leaseQuery = queryTemplate<'lock' | 'agent' | 'breaker' | 'limit' | 'left' | 't' | 'worker' | 'until', TasksTable>((p) =>
+    db
+      .with(
+        (cte) => cte('capacity').materialized(),
+        (q) => q.selectNoFrom(sql<number>`catalynx_claim_capacity(${p.lock}::bigint, ${p.agent}::text, ${p.breaker}::text, ${p.limit}::integer, ${p.left}::integer)`.as('n')),
       )
       .with(
         (cte) => cte('picked').materialized(),
@@ -189,31 +199,52 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
             .selectFrom('tasks')
             .select('id')
             .where('status', '=', 'queued')
-            .where('agent_id', '=', agentId)
-            .where('run_at', '<=', t)
-            .where(({ not, exists, selectFrom }) =>
-              not(exists(selectFrom('circuit_breakers').select('name').where('name', '=', agentBreakerName(agentId)).where('state', '!=', 'closed'))),
-            )
+            .where('agent_id', '=', p.agent)
+            .where('run_at', '<=', p.t)
             .orderBy('priority', 'desc')
             .orderBy('run_at')
             .orderBy('created_at')
-            .limit(sql<number>`greatest(0, least(${left}, ${limit} - (select n from running)))`)
+            .limit(sql<number>`(select greatest(n, 0) from capacity)`)
             .forUpdate()
             .skipLocked(),
       )
       .with('claimed', (q) =>
-        q.updateTable('tasks').set(leaseValues(workerId, t)).where('id', 'in', (eb) => eb.selectFrom('picked').select('id')).returningAll(),
+        q
+          .updateTable('tasks')
+          .set({
+            status: 'running',
+            locked_by: p.worker,
+            locked_until: p.until,
+            attempts: sql<number>`attempts + 1`,
+            started_at: sql<number>`coalesce(started_at, ${p.t})`,
+            updated_at: p.t,
+          })
+          .where('id', 'in', (eb) => eb.selectFrom('picked').select('id'))
+          .returningAll(),
       )
       .with('attempt_rows', (q) =>
         q
           .insertInto('task_attempts')
           .columns(['task_id', 'attempt', 'worker_id', 'started_at'])
-          .expression((eb) => eb.selectFrom('claimed').select((e) => ['claimed.id', 'claimed.attempts', e.val(workerId).as('worker_id'), e.cast<number>(e.val(t), 'bigint').as('started_at')]))
+          .expression((eb) => eb.selectFrom('claimed').select((e) => ['claimed.id', 'claimed.attempts', e.val(p.worker).as('worker_id'), e.cast<number>(e.val(p.t), 'bigint').as('started_at')]))
           .returning('task_id'),
       )
       .selectFrom('claimed')
-      .selectAll()
-      .execute();
+      .selectAll(),
+  );
+
+  async function leaseInOneStatement(agentId: string, workerId: string, left: number, t: number): Promise<TasksTable[]> {
+    const { rows } = await leaseQuery(db, {
+      lock: advisoryLockKey(claimLockName(agentId)),
+      agent: agentId,
+      breaker: agentBreakerName(agentId),
+      limit: opts.settingsFor(agentId).maxConcurrentTasks,
+      left,
+      t,
+      worker: workerId,
+      until: t + opts.leaseMs,
+    });
+    return rows;
   }
 
   /** The lease itself: running, held by the worker, one more attempt. */
@@ -227,17 +258,17 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
   });
 
   /** Leases up to `left` of one agent's due tasks, within its concurrency limit and breaker. */
-  function claimForAgent(agentId: string, workerId: string, left: number, t: number): Promise<ClaimedTask[]> {
+  async function claimForAgent(agentId: string, workerId: string, left: number, t: number): Promise<ClaimedTask[]> {
+    const breakerName = agentBreakerName(agentId);
+    if (strategy.supportsDataModifyingCte) {
+      const rows = await leaseInOneStatement(agentId, workerId, left, t);
+      if (rows.length > 0) return rows.map((r) => ({ ...toTask(r), claimedAt: t }));
+      // Nothing leased: at the limit or no due work, unless the breaker is what held it back.
+      if ((await opts.breakers.read(db, breakerName)).state === 'closed') return [];
+    }
     // One claimer per agent at a time (Postgres advisory lock; SQLite's write lock), so the
     // per-agent concurrency limit and the breaker's single trial hold across all workers.
-    return strategy.lockedWriteTransaction(db, `claim:${agentId}`, async (trx) => {
-      const breakerName = agentBreakerName(agentId);
-      if (strategy.supportsDataModifyingCte) {
-        const rows = await leaseInOneStatement(trx, agentId, workerId, left, t);
-        if (rows.length > 0) return rows.map((r) => ({ ...toTask(r), claimedAt: t }));
-        // Nothing leased: at the limit or no due work, unless the breaker is what held it back.
-        if ((await opts.breakers.read(trx, breakerName)).state === 'closed') return [];
-      }
+    return strategy.lockedWriteTransaction(db, claimLockName(agentId), async (trx) => {
       const settings = opts.settingsFor(agentId);
       const runningRow = await trx
         .selectFrom('tasks')
@@ -356,15 +387,23 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
    * agent's breaker closed and clean (a success changes nothing). Returns the ids it finished; the
    * others (lease lost, hooks, a breaker to update) take the transactional path.
    */
-  async function completeInOneStatement(items: readonly Completion[], t: number): Promise<Set<string>> {
-    const workerIds = new Set(items.map((i) => i.workerId));
-    if (workerIds.size !== 1) return new Set();
-    const [workerId] = workerIds;
-    const results = new Map(items.map((i) => [i.task.id, JSON.stringify(i.result ?? null)]));
-    const rows = await db
+  const finishPlainQuery = queryTemplate<string, { id: string }>((p, k) => {
+    const each = Array.from({ length: k }, (_, i) => i);
+    return db
       .with('done', (q) =>
-        fencedBatch(q, items, workerId!)
-          .set((eb) => ({ status: 'succeeded', result: resultsCase(eb, items, results), last_error: null, locked_by: null, locked_until: null, finished_at: t, updated_at: t }))
+        q
+          .updateTable('tasks')
+          .set((eb) => {
+            // One CASE over the batch: each task gets its own result.
+            let result = eb.case('id').when(p.id0).then(p.result0);
+            for (const i of each.slice(1)) result = result.when(p[`id${i}`]).then(p[`result${i}`]);
+            return { status: 'succeeded', result: result.end(), last_error: null, locked_by: null, locked_until: null, finished_at: p.t, updated_at: p.t };
+          })
+          // The lease fence per task, as in fencedBatch.
+          .where('id', 'in', each.map((i) => p[`id${i}`]))
+          .where((eb) => eb(eb.refTuple('id', 'attempts'), 'in', each.map((i) => eb.tuple(p[`id${i}`], p[`attempts${i}`]))))
+          .where('status', '=', 'running')
+          .where('locked_by', '=', p.worker)
           .where('workflow_run_id', 'is', null)
           .where(({ not, exists, selectFrom }) =>
             not(
@@ -382,14 +421,31 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
         q
           .updateTable('task_attempts')
           .from('done')
-          .set({ finished_at: t, outcome: 'succeeded', error: null })
+          .set({ finished_at: p.t, outcome: 'succeeded', error: null })
           .whereRef('task_attempts.task_id', '=', 'done.id')
           .whereRef('task_attempts.attempt', '=', 'done.attempts')
           .returning('task_attempts.task_id'),
       )
       .selectFrom('done')
-      .select('id')
-      .execute();
+      .select('id');
+  });
+
+  /**
+   * Postgres: finishes, in one statement (its own transaction, one round trip), the tasks of the
+   * batch that need nothing more than that: outside a workflow run (no finish hooks) and with the
+   * agent's breaker closed and clean (a success changes nothing). Returns the ids it finished; the
+   * others (lease lost, hooks, a breaker to update) take the transactional path.
+   */
+  async function completeInOneStatement(items: readonly Completion[], t: number): Promise<Set<string>> {
+    const workerIds = new Set(items.map((i) => i.workerId));
+    if (workerIds.size !== 1) return new Set();
+    const values: Record<string, unknown> = { t, worker: items[0]!.workerId };
+    items.forEach((item, i) => {
+      values[`id${i}`] = item.task.id;
+      values[`attempts${i}`] = item.task.attempts;
+      values[`result${i}`] = JSON.stringify(item.result ?? null);
+    });
+    const { rows } = await finishPlainQuery(db, values, items.length);
     return new Set(rows.map((r) => r.id));
   }
 

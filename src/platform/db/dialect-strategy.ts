@@ -46,6 +46,7 @@ export const sqliteStrategy: DialectStrategy = {
   supportsSkipLocked: false,
   supportsDataModifyingCte: false,
   migrationDialect: {
+    supportsFunctions: false,
     autoIncrementingKeyType: 'integer',
     autoIncrementingKey: (c) => c.primaryKey().autoIncrement(),
   },
@@ -110,6 +111,7 @@ export const postgresStrategy: DialectStrategy = {
   supportsSkipLocked: true,
   supportsDataModifyingCte: true,
   migrationDialect: {
+    supportsFunctions: true,
     autoIncrementingKeyType: 'bigint',
     autoIncrementingKey: (c) => c.primaryKey().generatedByDefaultAsIdentity(),
   },
