@@ -105,14 +105,18 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
    * its own it is its own transaction (one round trip); inside a caller's transaction it commits
    * with the caller's change. Returns no rows when the expected version is stale.
    */
-  async function insertIfAtVersion(q: Tx, append: AppendOptions): Promise<EventRow[]> {
+  async function insertIfAtVersion(q: Tx | undefined, append: AppendOptions): Promise<EventRow[]> {
     const timestamp = now();
     const parameters: unknown[] = [];
     append.events.forEach((e, i) => {
       parameters.push(randomUUID(), append.aggregateType, append.aggregateId, append.expectedVersion + i + 1, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata ?? {}), timestamp);
     });
     parameters.push(append.aggregateType, append.aggregateId, append.expectedVersion);
-    return (await q.executeQuery<EventRow>(CompiledQuery.raw(appendText(append.events.length), parameters))).rows;
+    const text = appendText(append.events.length);
+    // SQLite, outside a caller's transaction: straight to better-sqlite3 (a caller's transaction
+    // holds the connection, so its appends go through it).
+    if (!q && database.sqlite) return database.sqlite.exclusive((_, prepare) => prepare(text).all(parameters) as EventRow[]);
+    return (await (q ?? db).executeQuery<EventRow>(CompiledQuery.raw(text, parameters))).rows;
   }
 
   async function currentVersionIn(q: Tx, aggregateType: string, aggregateId: string): Promise<number> {
@@ -130,7 +134,7 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
       if (append.events.length === 0) return [];
       let inserted: EventRow[];
       try {
-        inserted = await insertIfAtVersion(trx ?? db, append);
+        inserted = await insertIfAtVersion(trx, append);
       } catch (err) {
         // Two writers that both saw the expected version: the unique (aggregate, version)
         // constraint lets exactly one in.
