@@ -9,7 +9,7 @@ import type { AgentRegistry } from '../agents/agent-registry';
 import { cachedAgentLookup } from '../agents/cached-agent-lookup';
 import { NotFoundError } from '../../platform/errors';
 import { FINISHED_STATUSES, TASK_STATUSES, TaskViewSchema, toTaskView, type Task } from './task';
-import type { TaskQueue } from './task-queue';
+import type { EnqueueRequest, TaskQueue } from './task-queue';
 
 export const ExecuteTaskSchema = z
   .object({
@@ -35,6 +35,20 @@ const BatchAccepted = z
 const IdParams = z.object({ id: z.string().min(1).max(64) });
 const TaskIdParams = z.object({ id: z.uuid() });
 const MAX_WAIT_SECONDS = 60;
+
+/** An execute request body as the queue's request. */
+function toEnqueueRequest(agentId: string, body: z.infer<typeof ExecuteTaskSchema>, idempotencyKey: string | null, correlationId: string | undefined): EnqueueRequest {
+  return {
+    agentId,
+    action: body.action,
+    input: body.input ?? null,
+    priority: body.priority,
+    delaySeconds: body.delay_seconds,
+    maxAttempts: body.max_attempts,
+    idempotencyKey,
+    correlationId,
+  };
+}
 
 export interface TaskRoutesOptions {
   queue: TaskQueue;
@@ -85,16 +99,7 @@ export function taskRoutes(opts: TaskRoutesOptions): RouteSpec[] {
       async handler({ req, res, params, body }) {
         if (!(await findAgent(params.id))) throw new NotFoundError('agent', params.id);
         const key = idempotencyKeyOf(req, body.idempotency_key);
-        const { task, created } = await queue.enqueue({
-          agentId: params.id,
-          action: body.action,
-          input: body.input ?? null,
-          priority: body.priority,
-          delaySeconds: body.delay_seconds,
-          maxAttempts: body.max_attempts,
-          idempotencyKey: key ?? null,
-          correlationId: res.locals.correlationId,
-        });
+        const { task, created } = await queue.enqueue(toEnqueueRequest(params.id, body, key ?? null, res.locals.correlationId));
         return {
           status: created ? 202 : 200,
           body: { task_id: task.id, status: task.status },
@@ -117,18 +122,7 @@ export function taskRoutes(opts: TaskRoutesOptions): RouteSpec[] {
       },
       async handler({ res, params, body }) {
         if (!(await findAgent(params.id))) throw new NotFoundError('agent', params.id);
-        const results = await queue.enqueueMany(
-          body.tasks.map((t) => ({
-            agentId: params.id,
-            action: t.action,
-            input: t.input ?? null,
-            priority: t.priority,
-            delaySeconds: t.delay_seconds,
-            maxAttempts: t.max_attempts,
-            idempotencyKey: t.idempotency_key ?? null,
-            correlationId: res.locals.correlationId,
-          })),
-        );
+        const results = await queue.enqueueMany(body.tasks.map((t) => toEnqueueRequest(params.id, t, t.idempotency_key ?? null, res.locals.correlationId)));
         return { status: 202, body: { tasks: results.map(({ task, created }) => ({ task_id: task.id, status: task.status, created })) } };
       },
     }),
