@@ -31,9 +31,9 @@ export function rawSqliteQueueSubject(opts: { concurrency: number }): QueueSubje
           order by b.priority desc, b.run_at, b.created_at limit 1)`;
       const dueAgents = db.prepare(
         `with recursive agents(agent_id) as (
-           select min(agent_id) from tasks where status = 'queued'
+           select * from (select agent_id from tasks where status = 'queued' order by agent_id limit 1)
            union all
-           select (select min(n.agent_id) from tasks n where n.status = 'queued' and n.agent_id > agents.agent_id)
+           select (select n.agent_id from tasks n where n.status = 'queued' and n.agent_id > agents.agent_id order by n.agent_id limit 1)
            from agents where agents.agent_id is not null)
          select due.agent_id from (select agent_id, ${best('priority')} as priority, ${best('run_at')} as run_at from agents where agent_id is not null) as due
          where due.priority is not null order by due.priority desc, due.run_at`,

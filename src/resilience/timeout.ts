@@ -38,10 +38,16 @@ export function withTimeout<T>(
   outer?.addEventListener('abort', onOuterAbort, { once: true });
   const timer = setTimeout(() => controller.abort(new TimeoutError(ms, opts.label)), ms);
 
-  // `new Promise` turns a synchronous throw from fn into a rejection like any other.
-  const work = new Promise<T>((resolve) => resolve(fn(controller.signal)));
-  return untilAborted(work, controller.signal).finally(() => {
+  const cleanUp = (): void => {
     clearTimeout(timer);
     outer?.removeEventListener('abort', onOuterAbort);
-  });
+  };
+  let work: Promise<T>;
+  try {
+    work = Promise.resolve(fn(controller.signal));
+  } catch (err) {
+    // A synchronous throw from fn is a rejection like any other.
+    work = Promise.reject(err);
+  }
+  return untilAborted(work, controller.signal, cleanUp);
 }

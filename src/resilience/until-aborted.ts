@@ -3,25 +3,50 @@
 // Used where "abort stops waiting at once" must hold even if the awaited work ignores its
 // signal. The abandoned promise keeps running; its later settlement is observed and dropped,
 // so it never becomes an unhandled rejection. The abort listener is removed on settlement,
-// so a long-lived signal does not accumulate listeners across many calls.
+// so a long-lived signal does not accumulate listeners across many calls. `onSettled` runs once,
+// when the returned promise settles (clean-up without a `.finally` chain: every promise costs an
+// async-hook round on the hot path, see src/platform/context.ts).
 
-export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return work;
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, onSettled?: () => void): Promise<T> {
+  if (signal === undefined) {
+    if (onSettled === undefined) return work;
+    return new Promise<T>((resolve, reject) => {
+      work.then(
+        (value) => {
+          onSettled();
+          resolve(value);
+        },
+        (error: unknown) => {
+          onSettled();
+          reject(error);
+        },
+      );
+    });
+  }
   if (signal.aborted) {
     work.catch(() => undefined);
+    onSettled?.();
     return Promise.reject(abortReason(signal));
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortReason(signal));
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      onSettled?.();
+      return true;
+    };
+    const onAbort = (): void => {
+      if (settle()) reject(abortReason(signal));
+    };
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
+        if (settle()) resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
+        if (settle()) reject(error);
       },
     );
   });

@@ -20,6 +20,7 @@ describeEachDatabase('agents and tasks', (kind) => {
       TASK_RETRY_BASE_MS: '20',
       TASK_RETRY_MAX_MS: '100',
       TASK_LEASE_SECONDS: '2',
+      LEASE_REAPER_INTERVAL: '1s',
       AGENT_FLAKY_CIRCUIT_FAILURE_THRESHOLD: '3',
       AGENT_FLAKY_CIRCUIT_RECOVERY_TIMEOUT_SECONDS: '1',
       AGENT_FLAKY_MAX_ATTEMPTS: '3',
@@ -238,6 +239,19 @@ describeEachDatabase('agents and tasks', (kind) => {
     expect(res.body.cancel_requested).toBe(true);
     const done = await stack.api(`/api/tasks/${slow.body.task_id}?wait=10`);
     expect(done.body.status).toBe('cancelled');
+  });
+
+  it('keeps the lease of tasks that run longer than the lease, renewing them together', async () => {
+    // Two attempts outlive the 2 s lease; the worker renews both leases in its periodic round, so
+    // the reaper never hands them out again: one attempt each, no second run.
+    const slow = await Promise.all(
+      [0, 1].map(() => stack.api('/api/agents/echo/execute', { method: 'POST', json: { action: 'sleep', input: { ms: 3500 } } })),
+    );
+    for (const s of slow) {
+      const done = await stack.api(`/api/tasks/${s.body.task_id}?wait=15`);
+      expect(done.body).toMatchObject({ status: 'succeeded', attempts: 1 });
+      expect(done.body.attempts_log).toHaveLength(1);
+    }
   });
 
   it('records heartbeats and removes remote agents', async () => {

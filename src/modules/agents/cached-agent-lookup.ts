@@ -4,14 +4,22 @@
 import type { Agent } from './agent';
 import type { AgentRegistry } from './agent-registry';
 
-export type AgentLookup = (id: string) => Promise<Agent | undefined>;
+export interface AgentLookup {
+  (id: string): Promise<Agent | undefined>;
+  /** The agent if the cache holds a fresh copy, synchronously (no promise on the hot path). */
+  cached(id: string): Agent | undefined;
+}
 
 export function cachedAgentLookup(registry: Pick<AgentRegistry, 'find'>, opts: { ttlMs: number; now?: () => number }): AgentLookup {
   const now = opts.now ?? Date.now;
   const cache = new Map<string, { agent: Agent; at: number }>();
-  return async (id) => {
+  const cached = (id: string): Agent | undefined => {
     const hit = cache.get(id);
-    if (hit && now() - hit.at < opts.ttlMs) return hit.agent;
+    return hit && now() - hit.at < opts.ttlMs ? hit.agent : undefined;
+  };
+  const lookup = async (id: string): Promise<Agent | undefined> => {
+    const hit = cached(id);
+    if (hit) return hit;
     const agent = await registry.find(id);
     // Only found agents are kept: an agent registered a moment after a miss must be found at
     // once. A removed agent may still be served for up to ttlMs.
@@ -21,4 +29,5 @@ export function cachedAgentLookup(registry: Pick<AgentRegistry, 'find'>, opts: {
     }
     return agent;
   };
+  return Object.assign(lookup, { cached });
 }

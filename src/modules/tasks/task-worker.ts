@@ -1,5 +1,11 @@
 // The worker loop: claims tasks with a lease, runs each on its agent behind a timeout, renews the
-// lease while it runs, and reports the outcome through the queue's fenced transitions.
+// leases of everything it runs (one statement for all of them), and reports each outcome through
+// the queue's fenced transitions.
+//
+// The per-attempt path is kept lean on purpose: every promise it creates costs an async-hook round
+// trip in the execution context (src/platform/context.ts), so it avoids awaits that are not needed
+// (a cached agent is read synchronously) and `.finally` chains, and runs no per-attempt timer
+// other than its timeout.
 
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -40,6 +46,12 @@ class StopReason extends Error {
   }
 }
 
+interface Attempt {
+  task: ClaimedTask;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
 export interface TaskWorker {
   readonly name: string;
   readonly workerId: string;
@@ -52,10 +64,12 @@ export interface TaskWorker {
 export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
   const workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const log = opts.logger.child('worker');
-  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  const running = new Map<string, Attempt>();
   let started = false;
   let stopping: Promise<void> | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
+  let renewTimer: NodeJS.Timeout | undefined;
+  let renewing = false;
   let unsubscribe: (() => void) | undefined;
   let ticking = false;
   let again = false;
@@ -105,16 +119,44 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
 
   function launch(task: ClaimedTask): void {
     const controller = new AbortController();
-    const done = opts.context
-      .run({ correlationId: task.correlation_id ?? task.id, taskId: task.id }, () => runAttempt(task, controller))
-      .catch((err: unknown) => log.error('task attempt crashed', { task_id: task.id, error: err }))
-      .finally(() => {
-        running.delete(task.id);
-        // Under load, claim in batches rather than one transaction per finished task; a single
-        // free slot is still filled by the next wake-up or poll.
-        if (opts.concurrency - running.size >= claimBatch) tickSoon();
-      });
-    running.set(task.id, { controller, done });
+    const finished = (): void => {
+      running.delete(task.id);
+      // Under load, claim in batches rather than one transaction per finished task; a single
+      // free slot is still filled by the next wake-up or poll.
+      if (opts.concurrency - running.size >= claimBatch) tickSoon();
+    };
+    const done = opts.context.run({ correlationId: task.correlation_id ?? task.id, taskId: task.id }, () => runAttempt(task, controller)).then(finished, (err: unknown) => {
+      log.error('task attempt crashed', { task_id: task.id, error: err });
+      finished();
+    });
+    running.set(task.id, { task, controller, done });
+  }
+
+  /**
+   * Renews the leases of all running attempts in one go (every third of the lease). An attempt
+   * whose lease was lost, or whose task was asked to cancel, is told to stop.
+   */
+  async function renewLeases(): Promise<void> {
+    if (renewing || running.size === 0) return;
+    renewing = true;
+    const attempts = [...running.values()];
+    try {
+      const held = await opts.queue.extendLeases(
+        attempts.map((a) => a.task),
+        workerId,
+      );
+      for (const a of attempts) {
+        // Finished meanwhile: its row left 'running' through its own fenced transition.
+        if (running.get(a.task.id) !== a) continue;
+        const state = held.get(a.task.id);
+        if (!state) a.controller.abort(new StopReason('lease_lost'));
+        else if (state.cancelRequested) a.controller.abort(new StopReason('cancelled'));
+      }
+    } catch (err) {
+      log.warn('lease renewal failed', { attempts: attempts.length, error: (err as Error).message });
+    } finally {
+      renewing = false;
+    }
   }
 
   async function runAttempt(task: ClaimedTask, controller: AbortController): Promise<void> {
@@ -124,20 +166,9 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
     const timeoutMs = (task.timeout_seconds ?? settings.timeoutSeconds) * 1000;
     log.info('task attempt started', { task_id: task.id, agent_id: task.agent_id, attempt: task.attempts });
 
-    // Renew the lease at a third of its length; a lost lease or a cancel request stops the attempt.
-    const renew = setInterval(() => {
-      opts.queue
-        .extendLease(task, workerId)
-        .then((current) => {
-          if (!current) controller.abort(new StopReason('lease_lost'));
-          else if (current.cancel_requested) controller.abort(new StopReason('cancelled'));
-        })
-        .catch((err: Error) => log.warn('lease renewal failed', { task_id: task.id, error: err.message }));
-    }, Math.max(50, Math.floor(opts.leaseMs / 3)));
-
     let outcome: 'succeeded' | 'retrying' | 'failed' | 'cancelled' | 'released' | 'lost';
     try {
-      const agent = await findAgent(task.agent_id);
+      const agent = findAgent.cached(task.agent_id) ?? (await findAgent(task.agent_id));
       if (!agent) {
         const status = await opts.queue.fail(task, workerId, `agent "${task.agent_id}" is not registered`, { retryable: false, breakerFailure: false });
         outcome = status ? 'failed' : 'lost';
@@ -150,8 +181,6 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
       }
     } catch (err) {
       outcome = await settleFailure(task, controller, err, timeoutMs);
-    } finally {
-      clearInterval(renew);
     }
     const durationMs = Date.now() - startedAt;
     opts.onAttemptFinished?.(task, outcome, durationMs);
@@ -196,6 +225,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
       started = true;
       unsubscribe = opts.notifier.subscribe('tasks', () => void tick());
       pollTimer = setInterval(() => void tick(), opts.pollIntervalMs);
+      renewTimer = setInterval(() => void renewLeases(), Math.max(50, Math.floor(opts.leaseMs / 3)));
       void tick();
     },
     stop() {
@@ -225,6 +255,8 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
         while (ticking) await new Promise((r) => setTimeout(r, 10));
         for (const r of [...running.values()]) r.controller.abort(new StopReason('shutdown'));
         await Promise.all([...running.values()].map((r) => r.done));
+        clearInterval(renewTimer);
+        while (renewing) await new Promise((r) => setTimeout(r, 10));
       })();
       return stopping;
     },
