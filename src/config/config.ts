@@ -83,8 +83,11 @@ export interface Config {
   agentOverrides: Readonly<Record<string, Readonly<Partial<AgentSettings>>>>;
 }
 
+/** Where per-agent settings come from: the global defaults and the overrides by agent id. */
+export type AgentSettingsSource = Pick<Config, 'agentDefaults' | 'agentOverrides'>;
+
 /** The settings for one agent: its overrides over the global defaults. */
-export function agentSettings(config: Config, agentId: string): AgentSettings {
+export function agentSettings(config: AgentSettingsSource, agentId: string): AgentSettings {
   const overrides = config.agentOverrides[agentId.toLowerCase()] ?? {};
   return { ...config.agentDefaults, ...overrides };
 }

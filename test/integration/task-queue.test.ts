@@ -4,7 +4,8 @@
 import type { AgentSettings } from '../../src/config';
 import { createBreakerStore } from '../../src/modules/agents/breaker-store';
 import { createTaskQueue, type TaskQueue } from '../../src/modules/tasks/task-queue';
-import type { DatabaseHandle } from '../../src/platform/db';
+import { advisoryLockKey, type DatabaseHandle } from '../../src/platform/db';
+import { sql } from 'kysely';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../support/services';
 
 const defaults: AgentSettings = { maxConcurrentTasks: 100, timeoutSeconds: 30, maxAttempts: 3, circuitFailureThreshold: 5, circuitRecoveryTimeoutSeconds: 30 };
@@ -30,7 +31,7 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     queue = createTaskQueue({
       database: handle,
       breakers: createBreakerStore(),
-      settingsFor: (agentId) => ({ ...defaults, ...limits[agentId] }),
+      agents: { agentDefaults: defaults, agentOverrides: limits },
       leaseMs: 30_000,
       retryBaseMs: 10,
       retryMaxMs: 100,
@@ -132,6 +133,47 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     expect(seen).toEqual([{ id: step.task.id, status: 'succeeded/succeeded' }]);
     expect((await queue.get(plain.task.id)).status).toBe('succeeded');
   });
+
+  it('claims across agents best first, each within its own limit, with the default for the rest', async () => {
+    limits.small = { maxConcurrentTasks: 2 };
+    for (let i = 0; i < 5; i++) await queue.enqueue({ agentId: 'small', action: 'run', input: { i }, priority: 5 });
+    for (let i = 0; i < 5; i++) await queue.enqueue({ agentId: 'plain', action: 'run', input: { i }, priority: 1 });
+    const claimed = await queue.claim('w1', 6);
+    // The better agent first, as far as its limit; then the next one fills the rest.
+    expect(claimed.map((t) => t.agent_id)).toEqual(['small', 'small', 'plain', 'plain', 'plain', 'plain']);
+    const attempts = await handle.db.selectFrom('task_attempts').select(['task_id', 'worker_id']).execute();
+    expect(attempts.map((a) => a.task_id).sort()).toEqual(claimed.map((t) => t.id).sort());
+    expect(new Set(attempts.map((a) => a.worker_id))).toEqual(new Set(['w1']));
+  });
+
+  if (kind === 'postgres') {
+    it('computes the same advisory lock key in SQL as the application does', async () => {
+      for (const name of ['claim:a', 'claim:bmf_filter', 'claim:Ünïcode-agent', 'scheduler:leader']) {
+        const { rows } = await sql<{ key: string }>`select catalynx_lock_key(${name})::text as key`.execute(handle.db);
+        expect(rows[0]!.key).toBe(advisoryLockKey(name));
+      }
+    });
+
+    it('passes over an agent whose claim lock another transaction holds, and takes it on the next claim', async () => {
+      await queue.enqueue({ agentId: 'first', action: 'run', input: {}, priority: 9 });
+      await queue.enqueue({ agentId: 'locked', action: 'run', input: {}, priority: 1 });
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const holder = handle.db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${advisoryLockKey('claim:locked')})`.execute(trx);
+        locked();
+        await released;
+      });
+      await isLocked;
+      // The first agent's lock is free: leased. The second agent's is held: passed over, no wait.
+      expect((await queue.claim('w1', 5)).map((t) => t.agent_id)).toEqual(['first']);
+      release();
+      await holder;
+      expect((await queue.claim('w1', 5)).map((t) => t.agent_id)).toEqual(['locked']);
+    });
+  }
 
   it('records a success on a breaker that is not clean, closing a half-open one', async () => {
     limits.a = { circuitFailureThreshold: 1, circuitRecoveryTimeoutSeconds: 0 };

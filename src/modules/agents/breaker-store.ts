@@ -81,8 +81,16 @@ export function createBreakerStore(): BreakerStore {
   };
 }
 
+const AGENT_BREAKER_PREFIX = 'agent:';
+
 /** The breaker row name of an agent. */
-export const agentBreakerName = (agentId: string) => `agent:${agentId}`;
+export const agentBreakerName = (agentId: string) => `${AGENT_BREAKER_PREFIX}${agentId}`;
 
 /** The same name computed in SQL from an agent id column (for statements over many agents). */
-export const agentBreakerNameOf = (agentId: RawBuilder<unknown>) => sql<string>`'agent:' || ${agentId}`;
+export const agentBreakerNameOf = (agentId: RawBuilder<unknown>) => sql<string>`${AGENT_BREAKER_PREFIX} || ${agentId}`;
+
+/** SQL: whether a breaker name column names an agent's breaker, and the agent id it names. */
+export const agentBreakers = {
+  isAgentBreaker: (name: RawBuilder<unknown>) => sql<boolean>`${name} like ${`${AGENT_BREAKER_PREFIX}%`}`,
+  agentIdOf: (name: RawBuilder<unknown>) => sql<string>`substr(${name}, ${AGENT_BREAKER_PREFIX.length + 1})`,
+};

@@ -3,16 +3,15 @@
 
 import { sql, type ExpressionBuilder, type QueryCreator } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import type { AgentSettings } from '../../config';
+import { agentSettings, type AgentSettings, type AgentSettingsSource } from '../../config';
 import type { DatabaseHandle, Tx } from '../../platform/db';
 import type { Database, TasksTable } from '../../platform/db/schema';
-import { advisoryLockKey } from '../../platform/db';
 import { createGroupCommit } from '../../platform/db/group-commit';
 import { queryTemplate } from '../../platform/db/query-template';
 import { NotFoundError } from '../../platform/errors';
 import { computeBackoffMs } from '../../resilience/backoff';
 import { decide, type BreakerPolicyOptions } from '../../resilience/circuit-breaker-policy';
-import { agentBreakerName, agentBreakerNameOf, type BreakerStore } from '../agents/breaker-store';
+import { agentBreakerName, agentBreakerNameOf, agentBreakers, type BreakerStore } from '../agents/breaker-store';
 import { createSqliteHotPath } from './sqlite-hot-path';
 import { FINISHED_STATUSES, toTask, type Task, type TaskStatus } from './task';
 import { TaskStateError } from './task-errors';
@@ -86,7 +85,8 @@ export interface TaskQueue {
 export interface TaskQueueOptions {
   database: DatabaseHandle;
   breakers: BreakerStore;
-  settingsFor(agentId: string): AgentSettings;
+  /** Per-agent settings (limits, breaker policy, attempts): defaults and per-agent overrides. */
+  agents: AgentSettingsSource;
   leaseMs: number;
   retryBaseMs: number;
   retryMaxMs: number;
@@ -117,8 +117,9 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
   const now = opts.now ?? Date.now;
   const hooks: FinishHook[] = [];
 
+  const settingsFor = (agentId: string): AgentSettings => agentSettings(opts.agents, agentId);
   const breakerOptions = (agentId: string): BreakerPolicyOptions => {
-    const s = opts.settingsFor(agentId);
+    const s = settingsFor(agentId);
     return { failureThreshold: s.circuitFailureThreshold, recoveryTimeoutMs: s.circuitRecoveryTimeoutSeconds * 1000 };
   };
 
@@ -159,104 +160,42 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
   }
 
   /**
-   * The agents with due queued work, the one with the best task (priority, then age) first. A skip
-   * scan of tasks_status_agent_idx finds each agent with queued tasks; an index probe per agent
-   * reads its best due task. A few index entries per agent, whatever the queue's length. Each step
-   * is an explicit `order by agent_id limit 1`, not `min(agent_id)`: on a table whose statistics
-   * do not yet know the backlog, Postgres ran the first min() as an aggregate over every queued
-   * row (6 ms at 6,000 queued) instead of one index probe.
+   * Postgres: the whole claim in one statement, catalynx_claim (migration 0004): due agents best
+   * first, each leased within its limit under its claim lock, attempt rows written. Agents whose
+   * breaker is not closed are passed over there and decided on below.
    */
-  const dueAgentsQuery = queryTemplate<'t', { agent_id: string }>((p) => {
-    const best = (column: 'priority' | 'run_at') =>
-      sql`(select ${sql.ref(`b.${column}`)} from tasks b where b.status = 'queued' and b.agent_id = agents.agent_id and b.run_at <= ${p.t}
-          order by b.priority desc, b.run_at, b.created_at limit 1)`;
-    return sql<{ agent_id: string }>`
-      with recursive agents(agent_id) as (
-        (select agent_id from tasks where status = 'queued' order by agent_id limit 1)
-        union all
-        select (select n.agent_id from tasks n where n.status = 'queued' and n.agent_id > agents.agent_id order by n.agent_id limit 1)
-        from agents where agents.agent_id is not null
-      )
-      select due.agent_id from (
-        select agent_id, ${best('priority')} as priority, ${best('run_at')} as run_at from agents where agent_id is not null
-      ) as due
-      where due.priority is not null
-      order by due.priority desc, due.run_at`.compile(db);
-  });
-
-  async function dueAgents(t: number): Promise<string[]> {
-    const { rows } = await dueAgentsQuery(db, { t });
-    return rows.map((r) => r.agent_id);
-  }
-
-  /**
-   * Postgres: leases up to `left` of the agent's due tasks within its concurrency limit and writes
-   * their attempt rows, in one statement that is its own transaction. catalynx_claim_capacity
-   * (migration 0003) takes the agent's claim lock and reads the running count after it; it
-   * answers -1 when the breaker is not closed, and then nothing is leased here.
-   */
-  const leaseQuery = queryTemplate<'lock' | 'agent' | 'breaker' | 'limit' | 'left' | 't' | 'worker' | 'until', TasksTable>((p) =>
-    db
-      .with(
-        (cte) => cte('capacity').materialized(),
-        (q) => q.selectNoFrom(sql<number>`catalynx_claim_capacity(${p.lock}::bigint, ${p.agent}::text, ${p.breaker}::text, ${p.limit}::integer, ${p.left}::integer)`.as('n')),
-      )
-      .with(
-        (cte) => cte('picked').materialized(),
-        (q) =>
-          q
-            .selectFrom('tasks')
-            .select('id')
-            .where('status', '=', 'queued')
-            .where('agent_id', '=', p.agent)
-            .where('run_at', '<=', p.t)
-            .orderBy('priority', 'desc')
-            .orderBy('run_at')
-            .orderBy('created_at')
-            .limit(sql<number>`(select greatest(n, 0) from capacity)`)
-            .forUpdate()
-            .skipLocked(),
-      )
-      .with('claimed', (q) =>
-        q
-          .updateTable('tasks')
-          .set({
-            status: 'running',
-            locked_by: p.worker,
-            locked_until: p.until,
-            attempts: sql<number>`attempts + 1`,
-            started_at: sql<number>`coalesce(started_at, ${p.t})`,
-            updated_at: p.t,
-          })
-          // `= any(array(…))`, not `in (select …)`: Postgres estimated the pick from its LIMIT
-          // parameter (hundreds of rows) and joined it to a sequential scan of all tasks (2 to 3 ms
-          // at 10,000 rows, growing with the table); an array is looked up by primary key.
-          .where(sql<boolean>`id = any(array(select id from picked))`)
-          .returningAll(),
-      )
-      .with('attempt_rows', (q) =>
-        q
-          .insertInto('task_attempts')
-          .columns(['task_id', 'attempt', 'worker_id', 'started_at'])
-          .expression((eb) => eb.selectFrom('claimed').select((e) => ['claimed.id', 'claimed.attempts', e.val(p.worker).as('worker_id'), e.cast<number>(e.val(p.t), 'bigint').as('started_at')]))
-          .returning('task_id'),
-      )
-      .selectFrom('claimed')
-      .selectAll(),
+  const claimQuery = queryTemplate<'worker' | 'slots' | 't' | 'until' | 'defaultLimit' | 'limits', TasksTable>((p) =>
+    sql<TasksTable>`select * from catalynx_claim(${p.worker}::text, ${p.slots}::integer, ${p.t}::bigint, ${p.until}::bigint, ${p.defaultLimit}::integer, ${p.limits}::jsonb)`.compile(db),
   );
 
-  async function leaseInOneStatement(agentId: string, workerId: string, left: number, t: number): Promise<TasksTable[]> {
-    const { rows } = await leaseQuery(db, {
-      lock: advisoryLockKey(claimLockName(agentId)),
-      agent: agentId,
-      breaker: agentBreakerName(agentId),
-      limit: opts.settingsFor(agentId).maxConcurrentTasks,
-      left,
-      t,
-      worker: workerId,
-      until: t + opts.leaseMs,
-    });
-    return rows;
+  /** The per-agent concurrency limits that differ from the default, as catalynx_claim takes them. */
+  function limitOverrides(): string {
+    const limits: Record<string, number> = {};
+    for (const [agentId, overrides] of Object.entries(opts.agents.agentOverrides)) {
+      if (overrides.maxConcurrentTasks !== undefined) limits[agentId.toLowerCase()] = overrides.maxConcurrentTasks;
+    }
+    return JSON.stringify(limits);
+  }
+
+  /** Agents with due work whose breaker is not closed: the claim passed them over. */
+  async function agentsHeldByBreakers(t: number): Promise<string[]> {
+    const name = sql.ref('b.name');
+    const rows = await db
+      .selectFrom('circuit_breakers as b')
+      .select(agentBreakers.agentIdOf(name).as('agent_id'))
+      .where(agentBreakers.isAgentBreaker(name))
+      .where('b.state', '!=', 'closed')
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('tasks as t')
+            .select('t.id')
+            .where('t.status', '=', 'queued')
+            .where('t.run_at', '<=', t)
+            .where(sql<boolean>`t.agent_id = ${agentBreakers.agentIdOf(name)}`),
+        ),
+      )
+      .execute();
+    return rows.map((r) => r.agent_id);
   }
 
   /** The lease itself: running, held by the worker, one more attempt. */
@@ -269,19 +208,16 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     updated_at: t,
   });
 
-  /** Leases up to `left` of one agent's due tasks, within its concurrency limit and breaker. */
+  /**
+   * Leases up to `left` of one agent's due tasks whose breaker is not closed: decides on the
+   * breaker (a single trial once the recovery time has passed) in the same transaction.
+   */
   async function claimForAgent(agentId: string, workerId: string, left: number, t: number): Promise<ClaimedTask[]> {
     const breakerName = agentBreakerName(agentId);
-    if (strategy.supportsDataModifyingCte) {
-      const rows = await leaseInOneStatement(agentId, workerId, left, t);
-      if (rows.length > 0) return rows.map((r) => ({ ...toTask(r), claimedAt: t }));
-      // Nothing leased: at the limit or no due work, unless the breaker is what held it back.
-      if ((await opts.breakers.read(db, breakerName)).state === 'closed') return [];
-    }
     // One claimer per agent at a time (Postgres advisory lock; SQLite's write lock), so the
     // per-agent concurrency limit and the breaker's single trial hold across all workers.
     return strategy.lockedWriteTransaction(db, claimLockName(agentId), async (trx) => {
-      const settings = opts.settingsFor(agentId);
+      const settings = settingsFor(agentId);
       const runningRow = await trx
         .selectFrom('tasks')
         .select((eb) => eb.fn.countAll().as('n'))
@@ -405,48 +341,35 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
    * agent's breaker closed and clean (a success changes nothing). Returns the ids it finished; the
    * others (lease lost, hooks, a breaker to update) take the transactional path.
    */
-  const finishPlainQuery = queryTemplate<string, { id: string }>((p, k) => {
-    const each = Array.from({ length: k }, (_, i) => i);
-    return db
-      .with('done', (q) =>
-        q
-          .updateTable('tasks')
-          .set((eb) => {
-            // One CASE over the batch: each task gets its own result.
-            let result = eb.case('id').when(p.id0).then(p.result0);
-            for (const i of each.slice(1)) result = result.when(p[`id${i}`]).then(p[`result${i}`]);
-            return { status: 'succeeded', result: result.end(), last_error: null, locked_by: null, locked_until: null, finished_at: p.t, updated_at: p.t };
-          })
-          // The lease fence per task, as in fencedBatch.
-          .where('id', 'in', each.map((i) => p[`id${i}`]))
-          .where((eb) => eb(eb.refTuple('id', 'attempts'), 'in', each.map((i) => eb.tuple(p[`id${i}`], p[`attempts${i}`]))))
-          .where('status', '=', 'running')
-          .where('locked_by', '=', p.worker)
-          .where('workflow_run_id', 'is', null)
-          .where(({ not, exists, selectFrom }) =>
-            not(
-              exists(
-                selectFrom('circuit_breakers as b')
-                  .select('b.name')
-                  .where('b.name', '=', agentBreakerNameOf(sql.ref('tasks.agent_id')))
-                  .where((eb) => eb.or([eb('b.state', '!=', 'closed'), eb('b.failure_count', '!=', 0)])),
-              ),
-            ),
-          )
-          .returning(['id', 'attempts']),
+  //
+  // The batch travels as three arrays (ids, attempts, results) joined with unnest: one statement
+  // text whatever the batch size, so Postgres plans it once per connection. With a list item per
+  // task (a CASE arm, an IN item and a row value each) every size was its own prepared statement,
+  // planned again at each bind (a third of a millisecond, more than running it).
+  const finishPlainQuery = queryTemplate<'ids' | 'attempts' | 'results' | 't' | 'worker', { id: string }>((p) =>
+    sql<{ id: string }>`
+      with batch as (
+        select * from unnest(${p.ids}::text[], ${p.attempts}::integer[], ${p.results}::text[]) as b(id, attempts, result)
+      ),
+      done as (
+        update tasks set status = 'succeeded', result = batch.result, last_error = null, locked_by = null, locked_until = null,
+          finished_at = ${p.t}::bigint, updated_at = ${p.t}::bigint
+        from batch
+        where tasks.id = batch.id and tasks.attempts = batch.attempts
+          and tasks.status = 'running' and tasks.locked_by = ${p.worker}::text and tasks.workflow_run_id is null
+          and not exists (
+            select 1 from circuit_breakers b
+            where b.name = ${agentBreakerNameOf(sql.ref('tasks.agent_id'))} and (b.state <> 'closed' or b.failure_count <> 0))
+        returning tasks.id, tasks.attempts
+      ),
+      attempts_done as (
+        update task_attempts set finished_at = ${p.t}::bigint, outcome = 'succeeded', error = null
+        from done
+        where task_attempts.task_id = done.id and task_attempts.attempt = done.attempts
+        returning task_attempts.task_id
       )
-      .with('attempts_done', (q) =>
-        q
-          .updateTable('task_attempts')
-          .from('done')
-          .set({ finished_at: p.t, outcome: 'succeeded', error: null })
-          .whereRef('task_attempts.task_id', '=', 'done.id')
-          .whereRef('task_attempts.attempt', '=', 'done.attempts')
-          .returning('task_attempts.task_id'),
-      )
-      .selectFrom('done')
-      .select('id');
-  });
+      select id from done`.compile(db),
+  );
 
   /**
    * Postgres: finishes, in one statement (its own transaction, one round trip), the tasks of the
@@ -457,18 +380,18 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
   async function completeInOneStatement(items: readonly Completion[], t: number): Promise<Set<string>> {
     const workerIds = new Set(items.map((i) => i.workerId));
     if (workerIds.size !== 1) return new Set();
-    const values: Record<string, unknown> = { t, worker: items[0]!.workerId };
-    items.forEach((item, i) => {
-      values[`id${i}`] = item.task.id;
-      values[`attempts${i}`] = item.task.attempts;
-      values[`result${i}`] = JSON.stringify(item.result ?? null);
+    const { rows } = await finishPlainQuery(db, {
+      ids: items.map((i) => i.task.id),
+      attempts: items.map((i) => i.task.attempts),
+      results: items.map((i) => JSON.stringify(i.result ?? null)),
+      t,
+      worker: items[0]!.workerId,
     });
-    const { rows } = await finishPlainQuery(db, values, items.length);
     return new Set(rows.map((r) => r.id));
   }
 
   const sqliteHotPath = opts.database.sqlite
-    ? createSqliteHotPath(opts.database.sqlite, { leaseMs: opts.leaseMs, limitFor: (agentId) => opts.settingsFor(agentId).maxConcurrentTasks })
+    ? createSqliteHotPath(opts.database.sqlite, { leaseMs: opts.leaseMs, limitFor: (agentId) => settingsFor(agentId).maxConcurrentTasks })
     : undefined;
 
   /** The successes that need nothing but their own rows written, in one statement or transaction. */
@@ -527,7 +450,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
   });
 
   function newTaskRow(req: EnqueueRequest, t: number): TasksTable {
-    const settings = opts.settingsFor(req.agentId);
+    const settings = settingsFor(req.agentId);
     return {
       id: randomUUID(),
       agent_id: req.agentId,
@@ -634,10 +557,21 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
         claimed.push(...hot.rows.map((r) => ({ ...toTask(r), claimedAt: t })));
         agents = hot.breakerHeld;
       } else {
-        agents = await dueAgents(t);
+        // Postgres: every agent on a closed breaker in one statement; the others below, only
+        // when slots are left (a backlog fills them without a second round trip).
+        const { rows } = await claimQuery(db, {
+          worker: workerId,
+          slots,
+          t,
+          until: t + opts.leaseMs,
+          defaultLimit: opts.agents.agentDefaults.maxConcurrentTasks,
+          limits: limitOverrides(),
+        });
+        claimed.push(...rows.map((r) => ({ ...toTask(r), claimedAt: t })));
+        agents = claimed.length < slots ? await agentsHeldByBreakers(t) : [];
       }
-      // Agent by agent, best first; one that yields less than asked (at its concurrency limit,
-      // breaker open, another claimer holds it) leaves the slots to the next.
+      // Agents passed over for their breaker, one by one; one that yields less than asked leaves
+      // the slots to the next.
       for (const agentId of agents) {
         const left = slots - claimed.length;
         if (left <= 0) break;

@@ -14,8 +14,9 @@ import type { ExecutionContext } from '../../platform/context';
 import type { Logger } from '../../platform/logger';
 import type { Notifier } from '../../platform/notifier';
 import { TimeoutError } from '../../resilience/timeout-error';
-import { withTimeout } from '../../resilience/timeout';
+import { untilAborted } from '../../resilience/until-aborted';
 import { AgentCallError } from '../agents/agent-errors';
+import type { Agent } from '../agents/agent';
 import type { AgentRegistry } from '../agents/agent-registry';
 import { cachedAgentLookup } from '../agents/cached-agent-lookup';
 import type { AgentRuntime } from '../agents/agent-runtime';
@@ -173,10 +174,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
         const status = await opts.queue.fail(task, workerId, `agent "${task.agent_id}" is not registered`, { retryable: false, breakerFailure: false });
         outcome = status ? 'failed' : 'lost';
       } else {
-        const result = await withTimeout((signal) => opts.runtime.execute(agent, task, signal), timeoutMs, {
-          signal: controller.signal,
-          label: `agent ${agent.id}`,
-        });
+        const result = await runUnderTimeout(agent, task, controller, timeoutMs);
         outcome = (await opts.queue.complete(task, workerId, result)) ? 'succeeded' : 'lost';
       }
     } catch (err) {
@@ -185,6 +183,23 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
     const durationMs = Date.now() - startedAt;
     opts.onAttemptFinished?.(task, outcome, durationMs);
     log.info('task attempt finished', { task_id: task.id, agent_id: task.agent_id, attempt: task.attempts, outcome, duration_ms: durationMs });
+  }
+
+  /**
+   * The agent call under the attempt's time limit. The attempt's own controller carries the
+   * timeout too (one AbortController per attempt instead of a second one per call, as
+   * withTimeout would make): it aborts with a TimeoutError when the limit passes, or with a
+   * StopReason on shutdown, cancel or a lost lease; the call is given up at once either way.
+   */
+  function runUnderTimeout(agent: Agent, task: ClaimedTask, controller: AbortController, timeoutMs: number): Promise<unknown> {
+    const timer = setTimeout(() => controller.abort(new TimeoutError(timeoutMs, `agent ${agent.id}`)), timeoutMs);
+    let call: Promise<unknown>;
+    try {
+      call = opts.runtime.execute(agent, task, controller.signal);
+    } catch (err) {
+      call = Promise.reject(err);
+    }
+    return untilAborted(call, controller.signal, () => clearTimeout(timer));
   }
 
   async function settleFailure(task: ClaimedTask, controller: AbortController, err: unknown, timeoutMs: number) {

@@ -43,7 +43,7 @@ export function wireTasks(
   const baseQueue = createTaskQueue({
     database,
     breakers,
-    settingsFor,
+    agents: config,
     leaseMs: config.worker.leaseSeconds * 1000,
     retryBaseMs: config.worker.retryBaseMs,
     retryMaxMs: config.worker.retryMaxMs,
