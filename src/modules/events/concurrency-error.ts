@@ -1,4 +1,4 @@
-// Raised when an append's expected version is stale: another writer got there first.
+// Raised when an append's expected version is stale, or an 'any' append met a concurrent one: another writer got there first.
 
 import { ConflictError } from '../../platform/errors';
 
@@ -6,10 +6,14 @@ export class ConcurrencyConflictError extends ConflictError {
   constructor(
     readonly aggregateType: string,
     readonly aggregateId: string,
-    readonly expectedVersion: number,
+    readonly expectedVersion: number | 'any',
     readonly currentVersion: number,
   ) {
-    super(`${aggregateType} "${aggregateId}" is at version ${currentVersion}, not ${expectedVersion}`, {
+    const message =
+      expectedVersion === 'any'
+        ? `${aggregateType} "${aggregateId}" was appended to concurrently (now at version ${currentVersion})`
+        : `${aggregateType} "${aggregateId}" is at version ${currentVersion}, not ${expectedVersion}`;
+    super(message, {
       aggregate_type: aggregateType,
       aggregate_id: aggregateId,
       expected_version: expectedVersion,

@@ -10,8 +10,13 @@ import type { NewEvent, StoredEvent } from './event';
 export interface AppendOptions {
   aggregateType: string;
   aggregateId: string;
-  /** The version the writer last saw (0 for a new stream). */
-  expectedVersion: number;
+  /**
+   * The version the writer last saw (0 for a new stream), or 'any': append after whatever the
+   * stream holds, for a writer that already serialises the stream's writers itself (a saga under
+   * its run's row lock) and would otherwise read the version first only to pass it back. A writer
+   * racing an 'any' append still meets the unique (stream, version) constraint.
+   */
+  expectedVersion: number | 'any';
   events: readonly NewEvent[];
 }
 
@@ -69,50 +74,68 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
    * so its SQL is written once per batch size and reused with fresh parameters, rather than built
    * and compiled as a query tree on every call.
    */
-  const appendTexts = new Map<number, string>();
-  function appendText(count: number): string {
-    const cached = appendTexts.get(count);
+  const appendTexts = new Map<string, string>();
+  function appendText(count: number, atEnd: boolean): string {
+    const key = `${count}:${atEnd ? 'end' : 'expected'}`;
+    const cached = appendTexts.get(key);
     if (cached) return cached;
     let n = 0;
     const p = () => (strategy.name === 'postgres' ? `$${(n += 1)}` : '?');
     const columns = 'id, aggregate_type, aggregate_id, version, type, data, metadata, timestamp';
-    const rows = Array.from({ length: count }, () => `(${p()}, ${p()}, ${p()}, cast(${p()} as integer), ${p()}, ${p()}, ${p()}, cast(${p()} as bigint))`);
     // The stream's last version by a seek to the end of the (type, id, version) index; SQLite
     // would read every version of the stream for max(version) with this WHERE.
-    const atExpectedVersion = `coalesce((select version from events where aggregate_type = ${p()} and aggregate_id = ${p()}
-      order by version desc limit 1), 0) = ${p()}`;
+    const lastVersion = () => `coalesce((select version from events where aggregate_type = ${p()} and aggregate_id = ${p()}
+      order by version desc limit 1), 0)`;
+    // At the end: the stream's last version is read once (a materialized CTE, placed first so its
+    // parameters come first) and each row's version value is its offset after it.
+    const last = atEnd ? `last as materialized (select ${lastVersion()} as v)` : '';
+    const rows = Array.from({ length: count }, () => `(${p()}, ${p()}, ${p()}, cast(${p()} as integer), ${p()}, ${p()}, ${p()}, cast(${p()} as bigint))`);
+    const guard = atEnd ? '' : `where ${lastVersion()} = ${p()}`;
     // Positions come from a sequence on Postgres, so a transaction that commits later could hold a
     // smaller position than one already visible, and a subscriber reading "after N" would skip it.
     // Appends there take one transaction-scoped lock first (joined in, so it is taken before any
     // row gets its position), which makes positions commit in order. SQLite serialises writers.
-    const text =
-      strategy.name === 'postgres'
-        ? `with append_lock as (select pg_advisory_xact_lock(7245000001))
+    let text: string;
+    if (strategy.name === 'postgres') {
+      const values = atEnd
+        ? 'v.id, v.aggregate_type, v.aggregate_id, last.v + v.version, v.type, v.data, v.metadata, v.timestamp'
+        : 'v.*';
+      text = `with append_lock as (select pg_advisory_xact_lock(7245000001))${atEnd ? `, ${last}` : ''}
             insert into events (${columns})
-            select v.* from append_lock, (values ${rows.join(', ')}) as v(${columns})
-            where ${atExpectedVersion}
+            select ${values} from append_lock${atEnd ? ', last' : ''}, (values ${rows.join(', ')}) as v(${columns})
+            ${guard}
+            returning *`;
+    } else {
+      text = atEnd
+        ? `with ${last}
+            insert into events (${columns})
+            select column1, column2, column3, (select v from last) + column4, column5, column6, column7, column8 from (values ${rows.join(', ')})
             returning *`
         : `insert into events (${columns})
             select * from (values ${rows.join(', ')})
-            where ${atExpectedVersion}
+            ${guard}
             returning *`;
-    if (appendTexts.size < MAX_CACHED_BATCH_SIZES) appendTexts.set(count, text);
+    }
+    if (appendTexts.size < MAX_CACHED_BATCH_SIZES) appendTexts.set(key, text);
     return text;
   }
 
   /**
-   * One statement: insert the batch only if the stream is still at the expected version. Run on
-   * its own it is its own transaction (one round trip); inside a caller's transaction it commits
-   * with the caller's change. Returns no rows when the expected version is stale.
+   * One statement: insert the batch only if the stream is still at the expected version (or after
+   * its last event, for 'any'). Run on its own it is its own transaction (one round trip); inside
+   * a caller's transaction it commits with the caller's change. Returns no rows when the expected
+   * version is stale.
    */
   async function insertIfAtVersion(q: Tx | undefined, append: AppendOptions): Promise<EventRow[]> {
     const timestamp = now();
-    const parameters: unknown[] = [];
+    const atEnd = append.expectedVersion === 'any';
+    const base = atEnd ? 0 : (append.expectedVersion as number);
+    const parameters: unknown[] = atEnd ? [append.aggregateType, append.aggregateId] : [];
     append.events.forEach((e, i) => {
-      parameters.push(randomUUID(), append.aggregateType, append.aggregateId, append.expectedVersion + i + 1, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata ?? {}), timestamp);
+      parameters.push(randomUUID(), append.aggregateType, append.aggregateId, base + i + 1, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata ?? {}), timestamp);
     });
-    parameters.push(append.aggregateType, append.aggregateId, append.expectedVersion);
-    const text = appendText(append.events.length);
+    if (!atEnd) parameters.push(append.aggregateType, append.aggregateId, append.expectedVersion);
+    const text = appendText(append.events.length, atEnd);
     // SQLite, outside a caller's transaction: straight to better-sqlite3 (a caller's transaction
     // holds the connection, so its appends go through it).
     if (!q && database.sqlite) return database.sqlite.exclusive((_, prepare) => prepare(text).all(parameters) as EventRow[]);

@@ -421,7 +421,9 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       const answers = new Map<string, PromiseSettledResult<boolean>>();
       let rest: readonly Completion[] = items;
       try {
-        const plain = await completePlain(items, now());
+        // Tasks of a workflow run finish with their hooks, in a transaction; the rest may not need one.
+        const candidates = items.filter((i) => i.task.workflow_run_id === null);
+        const plain = candidates.length > 0 ? await completePlain(candidates, now()) : new Set<string>();
         finished(plain);
         for (const id of plain) answers.set(id, { status: 'fulfilled', value: true });
         rest = items.filter((i) => !plain.has(i.task.id));
@@ -479,17 +481,29 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     };
   }
 
+  /** Every column of a new task row, in newTaskRow's order (the insert statements list them so). */
+  const taskColumns = Object.keys(newTaskRow({ agentId: '', action: '', input: null }, 0)) as (keyof TasksTable)[];
+
+  /**
+   * The insert of `k` task rows, built and compiled once per batch size (every enqueue and saga
+   * step goes through it). The index is partial (only keyed tasks), so the conflict target names
+   * its predicate.
+   */
+  const insertQuery = queryTemplate<string, TasksTable>((p, k) =>
+    db
+      .insertInto('tasks')
+      .values(Array.from({ length: k }, (_, i) => Object.fromEntries(taskColumns.map((c) => [c, p[`${c}${i}`]])) as unknown as TasksTable))
+      .onConflict((oc) => oc.columns(['agent_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
+      .returningAll(),
+  );
+
   /** Inserts rows, skipping those whose (agent, idempotency key) is taken; returns those inserted. */
-  function insertRows(q: Tx, rows: TasksTable[]): Promise<TasksTable[]> {
-    return (
-      q
-        .insertInto('tasks')
-        .values(rows)
-        // The index is partial (only keyed tasks), so the conflict target names its predicate.
-        .onConflict((oc) => oc.columns(['agent_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
-        .returningAll()
-        .execute()
-    );
+  async function insertRows(q: Tx, rows: TasksTable[]): Promise<TasksTable[]> {
+    const values: Record<string, unknown> = {};
+    rows.forEach((row, i) => {
+      for (const c of taskColumns) values[`${c}${i}`] = row[c];
+    });
+    return (await insertQuery(q, values, rows.length)).rows;
   }
 
   const queue: TaskQueue = {

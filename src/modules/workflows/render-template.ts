@@ -38,3 +38,14 @@ export function renderTemplate(template: unknown, scope: TemplateScope): unknown
   }
   return template;
 }
+
+/** Whether the template has a placeholder that reads an earlier step's output (`{{steps.…}}`). */
+export function referencesStepOutputs(template: unknown): boolean {
+  if (typeof template === 'string') {
+    for (const m of template.matchAll(PLACEHOLDER)) if (m[1]!.split('.')[0] === 'steps') return true;
+    return false;
+  }
+  if (Array.isArray(template)) return template.some(referencesStepOutputs);
+  if (template !== null && typeof template === 'object') return Object.values(template).some(referencesStepOutputs);
+  return false;
+}

@@ -14,7 +14,7 @@ import { publishAppended } from '../events/publish-appended';
 import type { Task } from '../tasks/task';
 import type { FinishOutcome, TaskQueue } from '../tasks/task-queue';
 import { TaskStateError } from '../tasks/task-errors';
-import { renderTemplate, type TemplateScope } from './render-template';
+import { referencesStepOutputs, renderTemplate, type TemplateScope } from './render-template';
 import { compensationOf, type WorkflowDefinition } from './workflow-definition';
 import { RunStateError } from './workflow-errors';
 import { FINAL_RUN_STATUSES, toRun, toRunStep, type RunStatus, type RunStep, type WorkflowRun } from './workflow-run';
@@ -90,9 +90,9 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
     publishAppended(opts.notifier, notice.appended);
   }
 
+  /** Appends to the run's stream; the caller holds the run's lock, so it appends at the end. */
   async function appendRunEvents(trx: Tx, runId: string, events: NewEvent[], after: AfterCommit) {
-    const version = await opts.events.currentVersion(RUN_AGGREGATE, runId, trx);
-    const appended = await opts.events.append({ aggregateType: RUN_AGGREGATE, aggregateId: runId, expectedVersion: version, events }, trx);
+    const appended = await opts.events.append({ aggregateType: RUN_AGGREGATE, aggregateId: runId, expectedVersion: 'any', events }, trx);
     after.appended.push(...appended);
   }
 
@@ -113,7 +113,10 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
   async function startStep(trx: Tx, run: WorkflowRun, index: number, after: AfterCommit) {
     const step = run.definition.steps[index];
     const scope: TemplateScope = { input: run.input, steps: {} };
-    for (const s of await runSteps(trx, run.id)) if (s.output !== null) scope.steps[s.step_id] = { output: s.output };
+    // Earlier steps' outputs are read only for an input that uses them.
+    if (referencesStepOutputs(step.input)) {
+      for (const s of await runSteps(trx, run.id)) if (s.output !== null) scope.steps[s.step_id] = { output: s.output };
+    }
     const { task } = await opts.queue.enqueue(
       {
         agentId: step.agent_id,
@@ -140,7 +143,8 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
     return { type: 'StepStarted', data: { step_id: step.id, agent_id: step.agent_id, action: step.action, task_id: task.id } } satisfies NewEvent;
   }
 
-  async function finishRun(trx: Tx, run: WorkflowRun, from: RunStatus, status: RunStatus, error: string | null, event: NewEvent, after: AfterCommit) {
+  /** Ends the run (if still in `from`) and records `events` (those leading up to it, then its own). */
+  async function finishRun(trx: Tx, run: WorkflowRun, from: RunStatus, status: RunStatus, error: string | null, events: NewEvent[], after: AfterCommit) {
     const t = now();
     const row = await trx
       .updateTable('workflow_runs')
@@ -149,8 +153,12 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
       .where('status', '=', from)
       .returningAll()
       .executeTakeFirst();
-    if (!row) return;
-    await appendRunEvents(trx, run.id, [event], after);
+    if (!row) {
+      // Another transition ended it first; what led up to this one is still recorded.
+      if (events.length > 1) await appendRunEvents(trx, run.id, events.slice(0, -1), after);
+      return;
+    }
+    await appendRunEvents(trx, run.id, events, after);
     const finished = toRun(row);
     for (const hook of runFinishedHooks) await hook(trx, finished);
   }
@@ -194,11 +202,11 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
     }
     const failedCompensations = steps.filter((s) => s.status === 'compensation_failed').map((s) => s.step_id);
     if (failedCompensations.length > 0) {
-      await finishRun(trx, run, 'compensating', 'failed', run.error, { type: 'SagaFailed', data: { error: run.error, failed_compensations: failedCompensations } }, after);
+      await finishRun(trx, run, 'compensating', 'failed', run.error, [{ type: 'SagaFailed', data: { error: run.error, failed_compensations: failedCompensations } }], after);
     } else if (run.error === CANCELLED_REASON) {
-      await finishRun(trx, run, 'compensating', 'cancelled', run.error, { type: 'SagaCancelled', data: {} }, after);
+      await finishRun(trx, run, 'compensating', 'cancelled', run.error, [{ type: 'SagaCancelled', data: {} }], after);
     } else {
-      await finishRun(trx, run, 'compensating', 'compensated', run.error, { type: 'SagaCompensated', data: { error: run.error } }, after);
+      await finishRun(trx, run, 'compensating', 'compensated', run.error, [{ type: 'SagaCompensated', data: { error: run.error } }], after);
     }
   }
 
@@ -237,8 +245,7 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
         await appendRunEvents(trx, run.id, events, after);
         return;
       }
-      await appendRunEvents(trx, run.id, events, after);
-      await finishRun(trx, run, 'running', 'completed', null, { type: 'SagaCompleted', data: {} }, after);
+      await finishRun(trx, run, 'running', 'completed', null, [...events, { type: 'SagaCompleted', data: {} }], after);
       return;
     }
 

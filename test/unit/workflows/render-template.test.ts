@@ -1,6 +1,6 @@
 // Step input templates: whole-placeholder strings become JSON values, embedded ones text.
 
-import { renderTemplate } from '../../../src/modules/workflows/render-template';
+import { referencesStepOutputs, renderTemplate } from '../../../src/modules/workflows/render-template';
 
 const scope = { input: { order: { no: 7 }, name: 'Ada', n: 0 }, steps: { s1: { output: { total: 42, items: [1, 2] } } } };
 
@@ -27,5 +27,12 @@ describe('renderTemplate', () => {
     expect(renderTemplate({ a: ['{{input.name}}', 1, true, null], b: { c: '{{steps.s1.output.total}}' } }, scope)).toEqual({ a: ['Ada', 1, true, null], b: { c: 42 } });
     expect(renderTemplate(5, scope)).toBe(5);
     expect(renderTemplate('plain', scope)).toBe('plain');
+  });
+
+  it('tells whether a template reads earlier steps\' outputs, anywhere in it', () => {
+    expect(referencesStepOutputs({ a: ['x', { b: 'total {{ steps.s1.output.total }}' }] })).toBe(true);
+    expect(referencesStepOutputs('{{steps.s1.output}}')).toBe(true);
+    expect(referencesStepOutputs({ a: '{{input.steps}}', b: ['steps.s1', 3, null] })).toBe(false);
+    expect(referencesStepOutputs(undefined)).toBe(false);
   });
 });

@@ -1,0 +1,70 @@
+// The event store's appends on the real databases: versions decided by the database, stale writers
+// refused without writing, and appends at the end of a stream for writers that serialise themselves.
+
+import type { DatabaseHandle } from '../../src/platform/db';
+import { ConcurrencyConflictError } from '../../src/modules/events/concurrency-error';
+import { createEventStore, type EventStore } from '../../src/modules/events/event-store';
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../support/services';
+
+describeEachDatabase('event store appends', (kind) => {
+  let testDb: TestDatabase;
+  let database: DatabaseHandle;
+  let store: EventStore;
+  let n = 0;
+  const stream = () => `stream-${(n += 1)}`;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(kind);
+    database = await testDb.open();
+    store = createEventStore(database);
+  });
+  afterAll(async () => {
+    await testDb?.cleanup();
+  });
+
+  it('appends at the expected version and refuses a stale one, writing nothing', async () => {
+    const id = stream();
+    const first = await store.append({ aggregateType: 'thing', aggregateId: id, expectedVersion: 0, events: [{ type: 'A', data: { n: 1 } }, { type: 'B', data: {} }] });
+    expect(first.map((e) => e.version)).toEqual([1, 2]);
+    const stale = store.append({ aggregateType: 'thing', aggregateId: id, expectedVersion: 1, events: [{ type: 'C', data: {} }] });
+    await expect(stale).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    await expect(stale).rejects.toMatchObject({ expectedVersion: 1, currentVersion: 2 });
+    expect((await store.readStream('thing', id)).map((e) => e.type)).toEqual(['A', 'B']);
+  });
+
+  it('lets exactly one of two writers with the same expected version in', async () => {
+    const id = stream();
+    await store.append({ aggregateType: 'thing', aggregateId: id, expectedVersion: 0, events: [{ type: 'A', data: {} }] });
+    const results = await Promise.allSettled(
+      ['X', 'Y'].map((type) => store.append({ aggregateType: 'thing', aggregateId: id, expectedVersion: 1, events: [{ type, data: {} }] })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason)).toEqual([expect.any(ConcurrencyConflictError)]);
+    expect(await store.currentVersion('thing', id)).toBe(2);
+  });
+
+  it("appends at the end with 'any', on its own and inside a caller's transaction, and a rollback leaves nothing", async () => {
+    const id = stream();
+    const fresh = await store.append({ aggregateType: 'thing', aggregateId: id, expectedVersion: 'any', events: [{ type: 'A', data: {} }] });
+    expect(fresh.map((e) => e.version)).toEqual([1]);
+    const inTx = await database.strategy.writeTransaction(database.db, (trx) =>
+      store.append({ aggregateType: 'thing', aggregateId: id, expectedVersion: 'any', events: [{ type: 'B', data: { k: 1 } }, { type: 'C', data: {} }, { type: 'D', data: {} }] }, trx),
+    );
+    expect(inTx.map((e) => [e.version, e.type])).toEqual([
+      [2, 'B'],
+      [3, 'C'],
+      [4, 'D'],
+    ]);
+    await expect(
+      database.strategy.writeTransaction(database.db, async (trx) => {
+        await store.append({ aggregateType: 'thing', aggregateId: id, expectedVersion: 'any', events: [{ type: 'E', data: {} }] }, trx);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    const all = await store.readStream('thing', id);
+    expect(all.map((e) => e.version)).toEqual([1, 2, 3, 4]);
+    expect(all[1]!.data).toEqual({ k: 1 });
+    // Other streams are not counted.
+    expect((await store.append({ aggregateType: 'other', aggregateId: id, expectedVersion: 'any', events: [{ type: 'Z', data: {} }] }))[0]!.version).toBe(1);
+  });
+});
