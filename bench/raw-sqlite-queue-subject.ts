@@ -1,8 +1,9 @@
 // The physical ceiling for the SQLite queue: a synchronous better-sqlite3 loop that claims and
 // completes the same rows with the same statements Catalynx issues (due-agents scan, running count,
 // breaker read, pick-and-lease, attempt insert; then one completion of the whole claimed batch:
-// task update, attempt update, breaker read), in the same transactions (BEGIN IMMEDIATE), with no
-// worker, agent runtime or ORM around it.
+// task update, attempt update, breaker read), in the same transactions (BEGIN IMMEDIATE: a batch's
+// completion and the claim of the slots it frees share one), with no worker, agent runtime or ORM
+// around it.
 
 import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
@@ -71,18 +72,8 @@ export function rawSqliteQueueSubject(opts: { concurrency: number }): QueueSubje
       const workerId = 'raw-loop';
 
       type Row = { id: string; attempts: number };
-      const claim = db.transaction((t: number): Row[] => {
-        const agents = dueAgents.all({ t }) as { agent_id: string }[];
-        if (agents.length === 0) return [];
-        const n = (runningCount.get(NOOP_AGENT_ID) as { n: number }).n;
-        const capacity = opts.concurrency - n;
-        if (capacity <= 0) return [];
-        breaker.get(`agent:${NOOP_AGENT_ID}`);
-        const rows = claimRows.all(NOOP_AGENT_ID, t, capacity, workerId, t + 30_000, t, t) as Row[];
-        if (rows.length > 0) attemptInsert(rows.length).run(...rows.flatMap((r) => [r.id, r.attempts, workerId, t]));
-        return rows;
-      });
-      const complete = db.transaction((rows: Row[], t: number) => {
+      const claim = db.transaction((t: number): Row[] => claimRowsIn(t));
+      const completeRows = (rows: Row[], t: number) => {
         const done = completeTasks(rows.length).all(
           ...rows.flatMap((r) => [r.id, 'null']),
           t,
@@ -93,9 +84,26 @@ export function rawSqliteQueueSubject(opts: { concurrency: number }): QueueSubje
         ) as Row[];
         finishAttempts(done.length).run(t, ...done.flatMap((r) => [r.id, r.attempts]));
         breaker.get(`agent:${NOOP_AGENT_ID}`);
+      };
+      const claimRowsIn = (t: number): Row[] => {
+        const agents = dueAgents.all({ t }) as { agent_id: string }[];
+        if (agents.length === 0) return [];
+        const n = (runningCount.get(NOOP_AGENT_ID) as { n: number }).n;
+        const capacity = opts.concurrency - n;
+        if (capacity <= 0) return [];
+        breaker.get(`agent:${NOOP_AGENT_ID}`);
+        const rows = claimRows.all(NOOP_AGENT_ID, t, capacity, workerId, t + 30_000, t, t) as Row[];
+        if (rows.length > 0) attemptInsert(rows.length).run(...rows.flatMap((r) => [r.id, r.attempts, workerId, t]));
+        return rows;
+      };
+      // As Catalynx does: a batch's completion and the claim of the slots it frees share a transaction.
+      const completeAndClaim = db.transaction((rows: Row[], t: number): Row[] => {
+        completeRows(rows, t);
+        return claimRowsIn(t);
       });
       let handled = 0;
       let stopped = false;
+      let pending: Row[] = [];
       return {
         async enqueueBulk(n) {
           const t = Date.now();
@@ -112,10 +120,10 @@ export function rawSqliteQueueSubject(opts: { concurrency: number }): QueueSubje
           const slice = () => {
             if (stopped) return;
             for (let k = 0; k < 50; k++) {
-              const rows = claim.immediate(Date.now());
-              if (rows.length === 0) return;
-              handled += rows.length;
-              complete.immediate(rows, Date.now());
+              if (pending.length === 0) pending = claim.immediate(Date.now());
+              if (pending.length === 0) return;
+              handled += pending.length;
+              pending = completeAndClaim.immediate(pending, Date.now());
             }
             setImmediate(slice);
           };

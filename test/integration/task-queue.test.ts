@@ -101,6 +101,47 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     expect((await queue.get(c!.id)).result).toBe(3);
   });
 
+  it('leases the next due task in the commit that completes an attempt, one per freed slot', async () => {
+    for (let i = 0; i < 4; i++) await queue.enqueue({ agentId: 'a', action: 'run', input: { i } });
+    const [a, b] = await queue.claim('w1', 2);
+    const [first, second] = await Promise.all([queue.completeAndTakeNext(a!, 'w1', 'A'), queue.completeAndTakeNext(b!, 'w1', 'B')]);
+    expect(first!.completed && second!.completed).toBe(true);
+    const handed = [first!.next!, second!.next!];
+    expect(handed.map((t) => (t.input as { i: number }).i).sort()).toEqual([2, 3]);
+    for (const t of handed) {
+      expect(t).toMatchObject({ status: 'running', attempts: 1 });
+      expect(await queue.attempts(t.id)).toEqual([expect.objectContaining({ attempt: 1, worker_id: 'w1', outcome: null })]);
+    }
+    expect((await queue.get(a!.id)).result).toBe('A');
+    // Nothing left to hand on: completed, no next.
+    const last = await Promise.all(handed.map((t) => queue.completeAndTakeNext(t, 'w1', null)));
+    expect(last).toEqual([{ completed: true }, { completed: true }]);
+  });
+
+  it('keeps the agent\'s concurrency limit when handing on next tasks', async () => {
+    limits.narrow = { maxConcurrentTasks: 2 };
+    for (let i = 0; i < 5; i++) await queue.enqueue({ agentId: 'narrow', action: 'run', input: { i } });
+    const [a, b] = await queue.claim('w1', 5);
+    expect(await queue.claim('w2', 5)).toEqual([]);
+    const answers = await Promise.all([queue.completeAndTakeNext(a!, 'w1', 1), queue.completeAndTakeNext(b!, 'w1', 2)]);
+    // The finished ones no longer count: two slots free, two handed on, the limit still holds.
+    expect(answers.filter((x) => x.next).length).toBe(2);
+    expect(await queue.claim('w2', 5)).toEqual([]);
+  });
+
+  it('gives back a next task leased for an attempt whose completion was refused', async () => {
+    for (let i = 0; i < 4; i++) await queue.enqueue({ agentId: 'a', action: 'run', input: { i } });
+    const [a, b] = await queue.claim('w1', 2);
+    await handle.db.updateTable('tasks').set({ locked_by: 'w2' }).where('id', '=', b!.id).execute();
+    const [ok, refused] = await Promise.all([queue.completeAndTakeNext(a!, 'w1', 1), queue.completeAndTakeNext(b!, 'w1', 2)]);
+    expect(ok).toMatchObject({ completed: true, next: expect.objectContaining({ status: 'running' }) });
+    expect(refused).toEqual({ completed: false });
+    // The other task leased in that commit went back to the queue at once, its attempt not counted.
+    const rows = await handle.db.selectFrom('tasks').select(['id', 'status', 'max_attempts']).where('status', '=', 'queued').execute();
+    expect(rows).toHaveLength(1);
+    expect((await queue.attempts(rows[0]!.id))[0]).toMatchObject({ outcome: 'released', error: 'leased for a slot whose attempt lost its lease' });
+  });
+
   it('fails only the completion whose finish hook throws; the rest of the batch commits', async () => {
     for (let i = 0; i < 3; i++) {
       await queue.enqueue({ agentId: 'a', action: 'run', input: { i }, workflow: { runId: 'run-1', stepId: `step-${i}`, kind: 'step' } });

@@ -1,5 +1,5 @@
-// SQLite: the queue's two hot transactions (claim, finish plain successes) run synchronously on
-// better-sqlite3's own API, with statements prepared once. better-sqlite3 is a synchronous driver;
+// SQLite: the queue's two hot transactions (claim; finish plain successes and lease the worker's
+// next tasks) run synchronously on better-sqlite3's own API, with statements prepared once. better-sqlite3 is a synchronous driver;
 // going through Kysely's asynchronous pipeline cost more than the statements themselves (about
 // three quarters of a claim-and-finish cycle). The statements are those of the Kysely paths in
 // task-queue.ts, and anything they do not cover (a breaker that is not closed and clean, finish
@@ -27,8 +27,11 @@ export interface SqliteSuccess {
 export interface SqliteHotPath {
   /** Leases up to `slots` due tasks across agents, best first, within each agent's limit. */
   claim(workerId: string, slots: number, t: number): Promise<SqliteClaim>;
-  /** Finishes the successes that need nothing more: no workflow run, breaker closed and clean. */
-  completePlain(items: readonly SqliteSuccess[], t: number): Promise<Set<string>>;
+  /**
+   * Finishes the successes that need nothing more (no workflow run, breaker closed and clean) and,
+   * with `claim`, leases the worker up to `slots` next tasks in the same transaction.
+   */
+  completePlain(items: readonly SqliteSuccess[], t: number, claim?: { workerId: string; slots: number }): Promise<{ done: Set<string>; claim?: SqliteClaim }>;
 }
 
 const BEST = (column: string) =>
@@ -85,63 +88,74 @@ export function createSqliteHotPath(native: SqliteNative, opts: { leaseMs: numbe
   type Prepare = (sql: string) => BetterSqlite3.Statement;
   // Transaction functions are made once per connection (better-sqlite3 builds a wrapper each time).
   let transactions:
-    | { connection: BetterSqlite3.Database; claim: BetterSqlite3.Transaction<(p: Prepare, workerId: string, slots: number, t: number) => SqliteClaim>; complete: BetterSqlite3.Transaction<(p: Prepare, items: readonly SqliteSuccess[], t: number) => Set<string>> }
+    | {
+        connection: BetterSqlite3.Database;
+        claim: BetterSqlite3.Transaction<(p: Prepare, workerId: string, slots: number, t: number) => SqliteClaim>;
+        complete: BetterSqlite3.Transaction<(p: Prepare, items: readonly SqliteSuccess[], t: number, next?: { workerId: string; slots: number }) => { done: Set<string>; claim?: SqliteClaim }>;
+      }
     | undefined;
   const transactionsOf = (connection: BetterSqlite3.Database) => {
     if (transactions?.connection === connection) return transactions;
     transactions = {
       connection,
-      claim: connection.transaction((prepare: Prepare, workerId: string, slots: number, t: number): SqliteClaim => {
-        const rows: TasksTable[] = [];
-        const breakerHeld: string[] = [];
-        for (const { agent_id: agentId } of prepare(DUE_AGENTS).all({ t }) as { agent_id: string }[]) {
-          const left = slots - rows.length;
-          if (left <= 0) break;
-          const breaker = prepare(BREAKER_STATE).get(agentBreakerName(agentId)) as { state: string } | undefined;
-          if (breaker && breaker.state !== 'closed') {
-            breakerHeld.push(agentId);
-            continue;
-          }
-          const running = (prepare(RUNNING).get(agentId) as { n: number }).n;
-          const capacity = Math.min(opts.limitFor(agentId) - running, left);
-          if (capacity <= 0) continue;
-          const leased = prepare(LEASE).all({ agent: agentId, t, capacity, worker: workerId, until: t + opts.leaseMs }) as TasksTable[];
-          if (leased.length === 0) continue;
-          prepare(insertAttempts(leased.length)).run(leased.flatMap((r) => [r.id, r.attempts, workerId, t]));
-          rows.push(...leased);
-        }
-        return { rows, breakerHeld };
-      }),
-      complete: connection.transaction((prepare: Prepare, items: readonly SqliteSuccess[], t: number): Set<string> => {
-        const done = new Set<string>();
-        const byWorker = new Map<string, SqliteSuccess[]>();
-        for (const i of items) byWorker.set(i.workerId, [...(byWorker.get(i.workerId) ?? []), i]);
-        for (const [workerId, group] of byWorker) {
-          const finished = prepare(finishPlain(group.length)).all([
-            ...group.flatMap((i) => [i.id, i.result]),
-            t,
-            t,
-            ...group.map((i) => i.id),
-            ...group.flatMap((i) => [i.id, i.attempts]),
-            workerId,
-          ]) as { id: string; attempts: number }[];
-          if (finished.length === 0) continue;
-          prepare(finishAttempts(finished.length)).run([t, ...finished.flatMap((r) => [r.id, r.attempts])]);
-          for (const r of finished) done.add(r.id);
-        }
-        return done;
+      claim: connection.transaction((prepare: Prepare, workerId: string, slots: number, t: number): SqliteClaim => claimIn(prepare, workerId, slots, t)),
+      complete: connection.transaction((prepare: Prepare, items: readonly SqliteSuccess[], t: number, next?: { workerId: string; slots: number }) => {
+        const done = completeIn(prepare, items, t);
+        return { done, claim: next ? claimIn(prepare, next.workerId, next.slots, t) : undefined };
       }),
     };
     return transactions;
   };
 
+  function claimIn(prepare: Prepare, workerId: string, slots: number, t: number): SqliteClaim {
+    const rows: TasksTable[] = [];
+    const breakerHeld: string[] = [];
+    for (const { agent_id: agentId } of prepare(DUE_AGENTS).all({ t }) as { agent_id: string }[]) {
+      const left = slots - rows.length;
+      if (left <= 0) break;
+      const breaker = prepare(BREAKER_STATE).get(agentBreakerName(agentId)) as { state: string } | undefined;
+      if (breaker && breaker.state !== 'closed') {
+        breakerHeld.push(agentId);
+        continue;
+      }
+      const running = (prepare(RUNNING).get(agentId) as { n: number }).n;
+      const capacity = Math.min(opts.limitFor(agentId) - running, left);
+      if (capacity <= 0) continue;
+      const leased = prepare(LEASE).all({ agent: agentId, t, capacity, worker: workerId, until: t + opts.leaseMs }) as TasksTable[];
+      if (leased.length === 0) continue;
+      prepare(insertAttempts(leased.length)).run(leased.flatMap((r) => [r.id, r.attempts, workerId, t]));
+      rows.push(...leased);
+    }
+    return { rows, breakerHeld };
+  }
+
+  function completeIn(prepare: Prepare, items: readonly SqliteSuccess[], t: number): Set<string> {
+    const done = new Set<string>();
+    const byWorker = new Map<string, SqliteSuccess[]>();
+    for (const i of items) byWorker.set(i.workerId, [...(byWorker.get(i.workerId) ?? []), i]);
+    for (const [workerId, group] of byWorker) {
+      const finished = prepare(finishPlain(group.length)).all([
+        ...group.flatMap((i) => [i.id, i.result]),
+        t,
+        t,
+        ...group.map((i) => i.id),
+        ...group.flatMap((i) => [i.id, i.attempts]),
+        workerId,
+      ]) as { id: string; attempts: number }[];
+      if (finished.length === 0) continue;
+      prepare(finishAttempts(finished.length)).run([t, ...finished.flatMap((r) => [r.id, r.attempts])]);
+      for (const r of finished) done.add(r.id);
+    }
+    return done;
+  }
+
   return {
     claim(workerId, slots, t) {
       return native.exclusive((connection, prepare) => transactionsOf(connection).claim.immediate(prepare, workerId, slots, t));
     },
-    completePlain(items, t) {
-      if (items.length === 0) return Promise.resolve(new Set());
-      return native.exclusive((connection, prepare) => transactionsOf(connection).complete.immediate(prepare, items, t));
+    completePlain(items, t, next) {
+      if (items.length === 0 && !next) return Promise.resolve({ done: new Set<string>() });
+      return native.exclusive((connection, prepare) => transactionsOf(connection).complete.immediate(prepare, items, t, next));
     },
   };
 }

@@ -11,7 +11,7 @@ import { queryTemplate } from '../../platform/db/query-template';
 import { NotFoundError } from '../../platform/errors';
 import { computeBackoffMs } from '../../resilience/backoff';
 import { decide, type BreakerPolicyOptions } from '../../resilience/circuit-breaker-policy';
-import { agentBreakerName, agentBreakerNameOf, agentBreakers, type BreakerStore } from '../agents/breaker-store';
+import { agentBreakerName, agentBreakers, type BreakerStore } from '../agents/breaker-store';
 import { createSqliteHotPath } from './sqlite-hot-path';
 import { FINISHED_STATUSES, toTask, type Task, type TaskStatus } from './task';
 import { TaskStateError } from './task-errors';
@@ -65,9 +65,15 @@ export interface TaskQueue {
    */
   extendLeases(tasks: readonly ClaimedTask[], workerId: string): Promise<Map<string, { cancelRequested: boolean }>>;
   complete(task: ClaimedTask, workerId: string, result: unknown): Promise<boolean>;
+  /**
+   * Completes a successful attempt and, in the same commit where it can (a plain task on a clean
+   * breaker), leases the worker its next task for the slot the attempt frees. `next` is absent
+   * when no task was due for it, or the attempt finished on the transactional path.
+   */
+  completeAndTakeNext(task: ClaimedTask, workerId: string, result: unknown): Promise<{ completed: boolean; next?: ClaimedTask }>;
   fail(task: ClaimedTask, workerId: string, error: string, opts: { retryable: boolean; breakerFailure: boolean }): Promise<TaskStatus | undefined>;
   /** Gives a task back (graceful shutdown past the grace period); the interrupted attempt does not use up the budget. */
-  release(task: ClaimedTask, workerId: string): Promise<boolean>;
+  release(task: ClaimedTask, workerId: string, reason?: string): Promise<boolean>;
   finishCancelled(task: ClaimedTask, workerId: string): Promise<boolean>;
   /** Re-queues (or fails, when out of attempts) running tasks whose lease expired. */
   reapExpiredLeases(): Promise<number>;
@@ -110,6 +116,13 @@ interface Completion {
   task: ClaimedTask;
   workerId: string;
   result: unknown;
+  /** Lease the worker its next task in the same commit (the slot this attempt frees). */
+  takeNext: boolean;
+}
+
+interface CompletionAnswer {
+  completed: boolean;
+  next?: ClaimedTask;
 }
 
 export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
@@ -336,78 +349,60 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
   }
 
   /**
-   * Postgres: finishes, in one statement (its own transaction, one round trip), the tasks of the
-   * batch that need nothing more than that: outside a workflow run (no finish hooks) and with the
-   * agent's breaker closed and clean (a success changes nothing). Returns the ids it finished; the
-   * others (lease lost, hooks, a breaker to update) take the transactional path.
+   * Postgres: catalynx_finish_and_claim (migration 0005) finishes the batch's successes that need
+   * nothing more than their rows written (outside a workflow run, no finish hooks; the agent's
+   * breaker closed and clean, so a success changes nothing) and then leases the worker up to
+   * `slots` next tasks, in one statement and one round trip. It answers the rows it changed: the
+   * finished ones ('succeeded') and the leased ones ('running'). The batch travels as arrays, so
+   * the statement text is the same for every batch size and is planned once per connection.
    */
-  //
-  // The batch travels as three arrays (ids, attempts, results) joined with unnest: one statement
-  // text whatever the batch size, so Postgres plans it once per connection. With a list item per
-  // task (a CASE arm, an IN item and a row value each) every size was its own prepared statement,
-  // planned again at each bind (a third of a millisecond, more than running it).
-  const finishPlainQuery = queryTemplate<'ids' | 'attempts' | 'results' | 't' | 'worker', { id: string }>((p) =>
-    sql<{ id: string }>`
-      with batch as (
-        select * from unnest(${p.ids}::text[], ${p.attempts}::integer[], ${p.results}::text[]) as b(id, attempts, result)
-      ),
-      done as (
-        update tasks set status = 'succeeded', result = batch.result, last_error = null, locked_by = null, locked_until = null,
-          finished_at = ${p.t}::bigint, updated_at = ${p.t}::bigint
-        from batch
-        where tasks.id = batch.id and tasks.attempts = batch.attempts
-          and tasks.status = 'running' and tasks.locked_by = ${p.worker}::text and tasks.workflow_run_id is null
-          and not exists (
-            select 1 from circuit_breakers b
-            where b.name = ${agentBreakerNameOf(sql.ref('tasks.agent_id'))} and (b.state <> 'closed' or b.failure_count <> 0))
-        returning tasks.id, tasks.attempts
-      ),
-      attempts_done as (
-        update task_attempts set finished_at = ${p.t}::bigint, outcome = 'succeeded', error = null
-        from done
-        where task_attempts.task_id = done.id and task_attempts.attempt = done.attempts
-        returning task_attempts.task_id
-      )
-      select id from done`.compile(db),
+  const finishAndClaimQuery = queryTemplate<'ids' | 'attempts' | 'results' | 'worker' | 'slots' | 't' | 'until' | 'defaultLimit' | 'limits', TasksTable>((p) =>
+    sql<TasksTable>`select * from catalynx_finish_and_claim(${p.ids}::text[], ${p.attempts}::integer[], ${p.results}::text[], ${p.worker}::text,
+      ${p.slots}::integer, ${p.t}::bigint, ${p.until}::bigint, ${p.defaultLimit}::integer, ${p.limits}::jsonb)`.compile(db),
   );
-
-  /**
-   * Postgres: finishes, in one statement (its own transaction, one round trip), the tasks of the
-   * batch that need nothing more than that: outside a workflow run (no finish hooks) and with the
-   * agent's breaker closed and clean (a success changes nothing). Returns the ids it finished; the
-   * others (lease lost, hooks, a breaker to update) take the transactional path.
-   */
-  async function completeInOneStatement(items: readonly Completion[], t: number): Promise<Set<string>> {
-    const workerIds = new Set(items.map((i) => i.workerId));
-    if (workerIds.size !== 1) return new Set();
-    const { rows } = await finishPlainQuery(db, {
-      ids: items.map((i) => i.task.id),
-      attempts: items.map((i) => i.task.attempts),
-      results: items.map((i) => JSON.stringify(i.result ?? null)),
-      t,
-      worker: items[0]!.workerId,
-    });
-    return new Set(rows.map((r) => r.id));
-  }
 
   const sqliteHotPath = opts.database.sqlite
     ? createSqliteHotPath(opts.database.sqlite, { leaseMs: opts.leaseMs, limitFor: (agentId) => settingsFor(agentId).maxConcurrentTasks })
     : undefined;
 
-  /** The successes that need nothing but their own rows written, in one statement or transaction. */
-  function completePlain(items: readonly Completion[], t: number): Promise<Set<string>> {
+  /**
+   * The successes that need nothing but their own rows written, in one statement (Postgres) or
+   * transaction (SQLite); with `slots`, the same commit leases the worker its next tasks. Items of
+   * more than one worker (several workers in one process) finish on the transactional path.
+   */
+  async function completePlain(items: readonly Completion[], slots: number, t: number): Promise<{ done: Set<string>; next: ClaimedTask[] }> {
+    const workerId = items[0]!.workerId;
+    if (items.some((i) => i.workerId !== workerId)) return { done: new Set(), next: [] };
     if (sqliteHotPath) {
-      return sqliteHotPath.completePlain(
-        items.map((i) => ({ id: i.task.id, attempts: i.task.attempts, workerId: i.workerId, result: JSON.stringify(i.result ?? null) })),
+      const { done, claim } = await sqliteHotPath.completePlain(
+        items.map((i) => ({ id: i.task.id, attempts: i.task.attempts, workerId, result: JSON.stringify(i.result ?? null) })),
         t,
+        slots > 0 ? { workerId, slots } : undefined,
       );
+      return { done, next: (claim?.rows ?? []).map((r) => ({ ...toTask(r), claimedAt: t })) };
     }
-    if (strategy.supportsDataModifyingCte) return completeInOneStatement(items, t);
-    return Promise.resolve(new Set());
+    const { rows } = await finishAndClaimQuery(db, {
+      ids: items.map((i) => i.task.id),
+      attempts: items.map((i) => i.task.attempts),
+      results: items.map((i) => JSON.stringify(i.result ?? null)),
+      worker: workerId,
+      slots,
+      t,
+      until: t + opts.leaseMs,
+      defaultLimit: opts.agents.agentDefaults.maxConcurrentTasks,
+      limits: limitOverrides(),
+    });
+    const done = new Set<string>();
+    const next: ClaimedTask[] = [];
+    for (const r of rows) {
+      if (r.status === 'running') next.push({ ...toTask(r), claimedAt: t });
+      else done.add(r.id);
+    }
+    return { done, next };
   }
 
   // Successful attempts that finish while a commit is in flight share the next one.
-  const completions = createGroupCommit<Completion, boolean>({
+  const completions = createGroupCommit<Completion, CompletionAnswer>({
     maxBatch: 100,
     async flush(items) {
       const finished = (ids: Iterable<string>) => {
@@ -418,18 +413,28 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
         finished(done);
         return done;
       };
-      const answers = new Map<string, PromiseSettledResult<boolean>>();
+      const answers = new Map<string, PromiseSettledResult<CompletionAnswer>>();
       let rest: readonly Completion[] = items;
       try {
         // Tasks of a workflow run finish with their hooks, in a transaction; the rest may not need one.
         const candidates = items.filter((i) => i.task.workflow_run_id === null);
-        const plain = candidates.length > 0 ? await completePlain(candidates, now()) : new Set<string>();
-        finished(plain);
-        for (const id of plain) answers.set(id, { status: 'fulfilled', value: true });
-        rest = items.filter((i) => !plain.has(i.task.id));
+        if (candidates.length > 0) {
+          const { done, next } = await completePlain(candidates, candidates.filter((i) => i.takeNext).length, now());
+          finished(done);
+          // Each attempt that asked and finished here gets at most one next task, for its slot.
+          const takers = candidates.filter((i) => i.takeNext && done.has(i.task.id));
+          const handed = new Map(takers.slice(0, next.length).map((item, k) => [item.task.id, next[k]!]));
+          for (const id of done) answers.set(id, { status: 'fulfilled', value: { completed: true, next: handed.get(id) } });
+          // Leased for an attempt whose completion was refused here (its lease was lost): nobody
+          // will run it, so it goes back at once rather than waiting out its lease.
+          await Promise.all(
+            next.slice(takers.length).map((task) => queue.release(task, candidates[0]!.workerId, 'leased for a slot whose attempt lost its lease').catch(() => false)),
+          );
+          rest = items.filter((i) => !done.has(i.task.id));
+        }
         if (rest.length > 0) {
           const done = await inTransaction(rest);
-          for (const i of rest) answers.set(i.task.id, { status: 'fulfilled', value: done.has(i.task.id) });
+          for (const i of rest) answers.set(i.task.id, { status: 'fulfilled', value: { completed: done.has(i.task.id) } });
         }
       } catch (err) {
         if (rest.length === 1) answers.set(rest[0]!.task.id, { status: 'rejected', reason: err });
@@ -440,7 +445,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
             answers.set(
               item.task.id,
               await inTransaction([item]).then(
-                (done) => ({ status: 'fulfilled', value: done.has(item.task.id) }) as const,
+                (done) => ({ status: 'fulfilled', value: { completed: done.has(item.task.id) } }) as const,
                 (reason: unknown) => ({ status: 'rejected', reason }) as const,
               ),
             );
@@ -612,8 +617,12 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       return held;
     },
 
-    complete(task, workerId, result) {
-      return completions.submit({ task, workerId, result });
+    async complete(task, workerId, result) {
+      return (await completions.submit({ task, workerId, result, takeNext: false })).completed;
+    },
+
+    completeAndTakeNext(task, workerId, result) {
+      return completions.submit({ task, workerId, result, takeNext: true });
     },
 
     async fail(task, workerId, error, failOpts) {
@@ -648,7 +657,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       return result;
     },
 
-    async release(task, workerId) {
+    async release(task, workerId, reason = 'worker shut down before the attempt finished') {
       const t = now();
       const ok = await strategy.writeTransaction(db, async (trx) => {
         const row = await fenced(trx, task, workerId)
@@ -658,7 +667,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
           .returningAll()
           .executeTakeFirst();
         if (!row) return false;
-        await finishAttempt(trx, task, 'released', 'worker shut down before the attempt finished', t);
+        await finishAttempt(trx, task, 'released', reason, t);
         return true;
       });
       if (ok) opts.onQueued?.(task.agent_id);

@@ -47,6 +47,13 @@ class StopReason extends Error {
   }
 }
 
+/** What a finished attempt passes on to its slot: the next task its completion leased, if any. */
+interface Handoff {
+  next?: ClaimedTask;
+}
+
+const NO_HANDOFF: Handoff = {};
+
 interface Attempt {
   task: ClaimedTask;
   controller: AbortController;
@@ -120,17 +127,31 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
 
   function launch(task: ClaimedTask): void {
     const controller = new AbortController();
-    const finished = (): void => {
+    const finished = (handoff: Handoff): Promise<void> | void => {
       running.delete(task.id);
+      if (handoff.next) {
+        // The completion's commit leased this slot's next task: run it here, unless stopping.
+        if (!stopping) launch(handoff.next);
+        else return releaseUnstarted(handoff.next);
+      }
       // Under load, claim in batches rather than one transaction per finished task; a single
       // free slot is still filled by the next wake-up or poll.
       if (opts.concurrency - running.size >= claimBatch) tickSoon();
     };
     const done = opts.context.run({ correlationId: task.correlation_id ?? task.id, taskId: task.id }, () => runAttempt(task, controller)).then(finished, (err: unknown) => {
       log.error('task attempt crashed', { task_id: task.id, error: err });
-      finished();
+      return finished(NO_HANDOFF);
     });
     running.set(task.id, { task, controller, done });
+  }
+
+  /** Gives back a task leased for a slot while the worker was stopping; it never started. */
+  async function releaseUnstarted(task: ClaimedTask): Promise<void> {
+    try {
+      await opts.queue.release(task, workerId);
+    } catch (err) {
+      log.warn('could not give back a task leased while stopping; it returns when its lease expires', { task_id: task.id, error: (err as Error).message });
+    }
   }
 
   /**
@@ -160,7 +181,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
     }
   }
 
-  async function runAttempt(task: ClaimedTask, controller: AbortController): Promise<void> {
+  async function runAttempt(task: ClaimedTask, controller: AbortController): Promise<Handoff> {
     const startedAt = Date.now();
     opts.onAttemptStarted?.(task);
     const settings = opts.settingsFor(task.agent_id);
@@ -168,6 +189,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
     log.info('task attempt started', { task_id: task.id, agent_id: task.agent_id, attempt: task.attempts });
 
     let outcome: 'succeeded' | 'retrying' | 'failed' | 'cancelled' | 'released' | 'lost';
+    let handoff = NO_HANDOFF;
     try {
       const agent = findAgent.cached(task.agent_id) ?? (await findAgent(task.agent_id));
       if (!agent) {
@@ -175,7 +197,14 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
         outcome = status ? 'failed' : 'lost';
       } else {
         const result = await runUnderTimeout(agent, task, controller, timeoutMs);
-        outcome = (await opts.queue.complete(task, workerId, result)) ? 'succeeded' : 'lost';
+        if (stopping) {
+          outcome = (await opts.queue.complete(task, workerId, result)) ? 'succeeded' : 'lost';
+        } else {
+          // The slot this attempt frees is filled in the same commit when a task is due.
+          const { completed, next } = await opts.queue.completeAndTakeNext(task, workerId, result);
+          outcome = completed ? 'succeeded' : 'lost';
+          handoff = { next };
+        }
       }
     } catch (err) {
       outcome = await settleFailure(task, controller, err, timeoutMs);
@@ -183,6 +212,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
     const durationMs = Date.now() - startedAt;
     opts.onAttemptFinished?.(task, outcome, durationMs);
     log.info('task attempt finished', { task_id: task.id, agent_id: task.agent_id, attempt: task.attempts, outcome, duration_ms: durationMs });
+    return handoff;
   }
 
   /**
