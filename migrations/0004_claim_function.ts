@@ -29,15 +29,8 @@ import { sql } from 'kysely';
 import claimCapacityFunction from './0003_claim_capacity_function';
 import type { AnyKysely, MigrationFactory } from './migration-context';
 
-const migration: MigrationFactory = (dialect) => ({
-  async up(db: AnyKysely) {
-    if (!dialect.supportsFunctions) return;
-    await sql`
-      create function catalynx_lock_key(lock_name text)
-      returns bigint
-      language sql immutable parallel safe
-      as $$ select ('x' || substr(encode(sha256(convert_to(lock_name, 'UTF8')), 'hex'), 1, 16))::bit(64)::bigint $$`.execute(db);
-    await sql`
+/** The claim function as this migration creates it (migration 0006's down restores it). */
+export const CLAIM_FUNCTION = sql`
       create function catalynx_claim(p_worker text, p_slots integer, p_now bigint, p_lease_until bigint, p_default_limit integer, p_limits jsonb)
       returns setof tasks
       language plpgsql volatile
@@ -103,7 +96,17 @@ const migration: MigrationFactory = (dialect) => ({
           v_taken := v_taken + v_leased;
         end loop;
       end
-      $$`.execute(db);
+      $$`;
+
+const migration: MigrationFactory = (dialect) => ({
+  async up(db: AnyKysely) {
+    if (!dialect.supportsFunctions) return;
+    await sql`
+      create function catalynx_lock_key(lock_name text)
+      returns bigint
+      language sql immutable parallel safe
+      as $$ select ('x' || substr(encode(sha256(convert_to(lock_name, 'UTF8')), 'hex'), 1, 16))::bit(64)::bigint $$`.execute(db);
+    await CLAIM_FUNCTION.execute(db);
     await sql`drop function catalynx_claim_capacity(bigint, text, text, integer, integer)`.execute(db);
   },
   async down(db: AnyKysely) {

@@ -14,10 +14,8 @@
 import { sql } from 'kysely';
 import type { AnyKysely, MigrationFactory } from './migration-context';
 
-const migration: MigrationFactory = (dialect) => ({
-  async up(db: AnyKysely) {
-    if (!dialect.supportsFunctions) return;
-    await sql`
+/** The function as this migration creates it (migration 0006's down restores it). */
+export const FINISH_AND_CLAIM_FUNCTION = sql`
       create function catalynx_finish_and_claim(p_ids text[], p_attempts integer[], p_results text[], p_worker text, p_slots integer,
         p_now bigint, p_lease_until bigint, p_default_limit integer, p_limits jsonb)
       returns setof tasks
@@ -50,7 +48,12 @@ const migration: MigrationFactory = (dialect) => ({
           return query select * from catalynx_claim(p_worker, p_slots, p_now, p_lease_until, p_default_limit, p_limits);
         end if;
       end
-      $$`.execute(db);
+      $$`;
+
+const migration: MigrationFactory = (dialect) => ({
+  async up(db: AnyKysely) {
+    if (!dialect.supportsFunctions) return;
+    await FINISH_AND_CLAIM_FUNCTION.execute(db);
   },
   async down(db: AnyKysely) {
     if (!dialect.supportsFunctions) return;

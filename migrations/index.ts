@@ -7,6 +7,7 @@ import claimIndexes from './0002_claim_indexes';
 import claimCapacityFunction from './0003_claim_capacity_function';
 import claimFunction from './0004_claim_function';
 import finishAndClaimFunction from './0005_finish_and_claim_function';
+import slotTransfer from './0006_slot_transfer';
 
 const factories: Record<string, MigrationFactory> = {
   '0001_initial': initial,
@@ -14,6 +15,7 @@ const factories: Record<string, MigrationFactory> = {
   '0003_claim_capacity_function': claimCapacityFunction,
   '0004_claim_function': claimFunction,
   '0005_finish_and_claim_function': finishAndClaimFunction,
+  '0006_slot_transfer': slotTransfer,
 };
 
 export function buildMigrations(dialect: MigrationDialect): Record<string, Migration> {

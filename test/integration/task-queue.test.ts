@@ -129,6 +129,40 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     expect(await queue.claim('w2', 5)).toEqual([]);
   });
 
+  it('hands a freed slot to a better agent first, never letting the same agent jump ahead of it', async () => {
+    for (let i = 0; i < 4; i++) await queue.enqueue({ agentId: 'a', action: 'run', input: { i } });
+    const [a1, a2] = await queue.claim('w1', 2);
+    await queue.enqueue({ agentId: 'b', action: 'run', input: {}, priority: 9 });
+    const answers = await Promise.all([queue.completeAndTakeNext(a1!, 'w1', 1), queue.completeAndTakeNext(a2!, 'w1', 2)]);
+    expect(answers.map((x) => x.next?.agent_id).sort()).toEqual(['a', 'b']);
+  });
+
+  if (kind === 'postgres') {
+    it("hands an agent's freed slots to its next tasks without waiting for its claim lock", async () => {
+      for (let i = 0; i < 4; i++) await queue.enqueue({ agentId: 'a', action: 'run', input: { i } });
+      const [a1, a2] = await queue.claim('w1', 2);
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const holder = handle.db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${advisoryLockKey('claim:a')})`.execute(trx);
+        locked();
+        await released;
+      });
+      await isLocked;
+      try {
+        // Finishing two of a's tasks and leasing two more leaves a's running count as it was,
+        // so no claimer's count can be crossed: the transfer does not need the lock.
+        const answers = await Promise.all([queue.completeAndTakeNext(a1!, 'w1', 1), queue.completeAndTakeNext(a2!, 'w1', 2)]);
+        expect(answers.map((x) => x.next?.agent_id)).toEqual(['a', 'a']);
+      } finally {
+        release();
+        await holder;
+      }
+    });
+  }
+
   it('gives back a next task leased for an attempt whose completion was refused', async () => {
     for (let i = 0; i < 4; i++) await queue.enqueue({ agentId: 'a', action: 'run', input: { i } });
     const [a, b] = await queue.claim('w1', 2);

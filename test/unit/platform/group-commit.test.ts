@@ -27,6 +27,30 @@ describe('group commit', () => {
     expect(group.pending()).toBe(0);
   });
 
+  it('with yieldBetweenBatches, lets the work an answer releases join the waiting items in the next flush', async () => {
+    for (const yieldBetweenBatches of [false, true]) {
+      const batches: number[][] = [];
+      let release!: () => void;
+      const firstFlushHeld = new Promise<void>((r) => (release = r));
+      const group = createGroupCommit<number, number>({
+        maxBatch: 100,
+        yieldBetweenBatches,
+        async flush(items) {
+          batches.push(items);
+          if (batches.length === 1) await firstFlushHeld;
+          return items.map(fulfilled);
+        },
+      });
+      // The answer to 1 starts work that submits 5 at once (as a worker handed its next task).
+      const chained = group.submit(1).then(() => group.submit(5));
+      await new Promise((r) => setImmediate(r));
+      const waiting = group.submit(2);
+      release();
+      await Promise.all([chained, waiting]);
+      expect(batches).toEqual(yieldBetweenBatches ? [[1], [2, 5]] : [[1], [2], [5]]);
+    }
+  });
+
   it('never puts more than maxBatch items in one flush', async () => {
     const sizes: number[] = [];
     const group = createGroupCommit<number, number>({
