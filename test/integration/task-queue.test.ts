@@ -23,6 +23,24 @@ describeEachDatabase('task queue claims and completions', (kind) => {
   afterAll(async () => {
     await db?.cleanup();
   });
+  /** Holds a Postgres advisory lock in a transaction of its own until the returned function is called. */
+  async function holdAdvisoryLock(name: string): Promise<() => Promise<void>> {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = handle.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${advisoryLockKey(name)})`.execute(trx);
+      locked();
+      await released;
+    });
+    await isLocked;
+    return async () => {
+      release();
+      await holder;
+    };
+  }
+
   beforeEach(async () => {
     await handle.db.deleteFrom('task_attempts').execute();
     await handle.db.deleteFrom('tasks').execute();
@@ -141,24 +159,14 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     it("hands an agent's freed slots to its next tasks without waiting for its claim lock", async () => {
       for (let i = 0; i < 4; i++) await queue.enqueue({ agentId: 'a', action: 'run', input: { i } });
       const [a1, a2] = await queue.claim('w1', 2);
-      let release!: () => void;
-      const released = new Promise<void>((r) => (release = r));
-      let locked!: () => void;
-      const isLocked = new Promise<void>((r) => (locked = r));
-      const holder = handle.db.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(${advisoryLockKey('claim:a')})`.execute(trx);
-        locked();
-        await released;
-      });
-      await isLocked;
+      const unlock = await holdAdvisoryLock('claim:a');
       try {
         // Finishing two of a's tasks and leasing two more leaves a's running count as it was,
         // so no claimer's count can be crossed: the transfer does not need the lock.
         const answers = await Promise.all([queue.completeAndTakeNext(a1!, 'w1', 1), queue.completeAndTakeNext(a2!, 'w1', 2)]);
         expect(answers.map((x) => x.next?.agent_id)).toEqual(['a', 'a']);
       } finally {
-        release();
-        await holder;
+        await unlock();
       }
     });
   }
@@ -232,20 +240,10 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     it('passes over an agent whose claim lock another transaction holds, and takes it on the next claim', async () => {
       await queue.enqueue({ agentId: 'first', action: 'run', input: {}, priority: 9 });
       await queue.enqueue({ agentId: 'locked', action: 'run', input: {}, priority: 1 });
-      let release!: () => void;
-      const released = new Promise<void>((r) => (release = r));
-      let locked!: () => void;
-      const isLocked = new Promise<void>((r) => (locked = r));
-      const holder = handle.db.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(${advisoryLockKey('claim:locked')})`.execute(trx);
-        locked();
-        await released;
-      });
-      await isLocked;
+      const unlock = await holdAdvisoryLock('claim:locked');
       // The first agent's lock is free: leased. The second agent's is held: passed over, no wait.
       expect((await queue.claim('w1', 5)).map((t) => t.agent_id)).toEqual(['first']);
-      release();
-      await holder;
+      await unlock();
       expect((await queue.claim('w1', 5)).map((t) => t.agent_id)).toEqual(['locked']);
     });
   }
