@@ -35,7 +35,11 @@ describeEachDatabase('gateway API keys', (kind) => {
   });
 
   it('serves public paths without a key', async () => {
-    expect((await fetch(`${web.url}/health`)).status).toBe(200);
+    // /health answers for itself (503 while a backing service is slow to answer a check, as
+    // under a loaded test run); what matters here is that no key is asked for.
+    const health = await fetch(`${web.url}/health`);
+    expect([200, 503]).toContain(health.status);
+    expect(((await health.json()) as { overall_status: string }).overall_status).toEqual(expect.any(String));
     expect((await fetch(`${web.url}/health/live`)).status).toBe(200);
   });
 

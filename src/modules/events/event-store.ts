@@ -3,7 +3,7 @@
 import { CompiledQuery } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { DatabaseHandle, Tx } from '../../platform/db';
-import { parseJson } from '../../platform/db';
+import { parseJson, transactionRunner } from '../../platform/db';
 import { ConcurrencyConflictError } from './concurrency-error';
 import type { NewEvent, StoredEvent } from './event';
 
@@ -139,7 +139,8 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
     // SQLite, outside a caller's transaction: straight to better-sqlite3 (a caller's transaction
     // holds the connection, so its appends go through it).
     if (!q && database.sqlite) return database.sqlite.exclusive((_, prepare) => prepare(text).all(parameters) as EventRow[]);
-    return (await (q ?? db).executeQuery<EventRow>(CompiledQuery.raw(text, parameters))).rows;
+    const query = CompiledQuery.raw(text, parameters) as CompiledQuery<EventRow>;
+    return (await (q ? transactionRunner(database, q) : db).executeQuery(query)).rows;
   }
 
   async function currentVersionIn(q: Tx, aggregateType: string, aggregateId: string): Promise<number> {

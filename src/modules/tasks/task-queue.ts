@@ -4,7 +4,7 @@
 import { sql, type ExpressionBuilder, type QueryCreator } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { agentSettings, type AgentSettings, type AgentSettingsSource } from '../../config';
-import type { DatabaseHandle, Tx } from '../../platform/db';
+import { transactionRunner, type DatabaseHandle, type Tx } from '../../platform/db';
 import type { Database, TasksTable } from '../../platform/db/schema';
 import { createGroupCommit } from '../../platform/db/group-commit';
 import { queryTemplate } from '../../platform/db/query-template';
@@ -511,7 +511,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     rows.forEach((row, i) => {
       for (const c of taskColumns) values[`${c}${i}`] = row[c];
     });
-    return (await insertQuery(q, values, rows.length)).rows;
+    return (await insertQuery(transactionRunner(opts.database, q), values, rows.length)).rows;
   }
 
   const queue: TaskQueue = {

@@ -4,7 +4,9 @@
 // guarded by the current status in its WHERE, so a redelivered hook cannot advance a run twice.
 
 import { randomUUID } from 'node:crypto';
-import type { DatabaseHandle, Tx } from '../../platform/db';
+import { transactionRunner, type DatabaseHandle, type Tx } from '../../platform/db';
+import type { WorkflowRunsTable } from '../../platform/db/schema';
+import { queryTemplate } from '../../platform/db/query-template';
 import { NotFoundError } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { Notifier } from '../../platform/notifier';
@@ -96,12 +98,76 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
     after.appended.push(...appended);
   }
 
+  // The statements of a step's transition, built and compiled once; they run through
+  // transactionRunner (straight on SQLite's connection inside the finishing transaction).
+  const lockRunQuery = queryTemplate<'id', WorkflowRunsTable>((p) => {
+    const q = db.selectFrom('workflow_runs').selectAll().where('id', '=', p.id);
+    return strategy.supportsSkipLocked ? q.forUpdate() : q;
+  });
+  const finishStepQuery = queryTemplate<'status' | 'output' | 'error' | 'attempts' | 't' | 'run' | 'step' | 'task', never>((p) =>
+    db
+      .updateTable('workflow_run_steps')
+      .set({ status: p.status, output: p.output, error: p.error, attempts: p.attempts, finished_at: p.t })
+      .where('run_id', '=', p.run)
+      .where('step_id', '=', p.step)
+      .where('status', '=', 'running')
+      .where('task_id', '=', p.task),
+  );
+  const startStepQuery = queryTemplate<'task' | 't' | 'run' | 'step', never>((p) =>
+    db
+      .updateTable('workflow_run_steps')
+      .set({ status: 'running', task_id: p.task, started_at: p.t })
+      .where('run_id', '=', p.run)
+      .where('step_id', '=', p.step)
+      .where('status', '=', 'pending'),
+  );
+  const finishRunQuery = queryTemplate<'status' | 'error' | 't' | 'id' | 'from', WorkflowRunsTable>((p) =>
+    db.updateTable('workflow_runs').set({ status: p.status, error: p.error, updated_at: p.t, finished_at: p.t }).where('id', '=', p.id).where('status', '=', p.from).returningAll(),
+  );
+
+  const insertRunQuery = queryTemplate<'id' | 'workflow' | 'input' | 'definition' | 'key' | 'metadata' | 'correlation' | 't', WorkflowRunsTable>((p) =>
+    db
+      .insertInto('workflow_runs')
+      .values({
+        id: p.id,
+        workflow_id: p.workflow,
+        status: 'running',
+        input: p.input,
+        definition: p.definition,
+        idempotency_key: p.key,
+        error: null,
+        metadata: p.metadata,
+        correlation_id: p.correlation,
+        created_at: p.t,
+        updated_at: p.t,
+        finished_at: null,
+      })
+      .onConflict((oc) => oc.columns(['workflow_id', 'idempotency_key']).doNothing())
+      .returningAll(),
+  );
+  /** The pending step rows of a new run with `k` steps (`step0` … `step{k-1}`, in order). */
+  const insertStepsQuery = queryTemplate<string, never>((p, k) =>
+    db.insertInto('workflow_run_steps').values(
+      Array.from({ length: k }, (_, i) => ({
+        run_id: p.run,
+        step_id: p[`step${i}`],
+        position: i,
+        status: 'pending' as const,
+        task_id: null,
+        compensation_task_id: null,
+        attempts: 0,
+        output: null,
+        error: null,
+        started_at: null,
+        finished_at: null,
+      })),
+    ),
+  );
+
   /** Reads the run, holding its row lock on Postgres so two transitions of one run serialize. */
   async function lockRun(trx: Tx, runId: string): Promise<WorkflowRun | undefined> {
-    let q = trx.selectFrom('workflow_runs').selectAll().where('id', '=', runId);
-    if (strategy.supportsSkipLocked) q = q.forUpdate();
-    const row = await q.executeTakeFirst();
-    return row ? toRun(row) : undefined;
+    const { rows } = await lockRunQuery(transactionRunner(opts.database, trx), { id: runId });
+    return rows[0] ? toRun(rows[0]) : undefined;
   }
 
   async function runSteps(q: Tx | typeof db, runId: string): Promise<RunStep[]> {
@@ -131,28 +197,15 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
       },
       trx,
     );
-    const t = now();
-    await trx
-      .updateTable('workflow_run_steps')
-      .set({ status: 'running', task_id: task.id, started_at: t })
-      .where('run_id', '=', run.id)
-      .where('step_id', '=', step.id)
-      .where('status', '=', 'pending')
-      .execute();
+    await startStepQuery(transactionRunner(opts.database, trx), { task: task.id, t: now(), run: run.id, step: step.id });
     after.agents.add(step.agent_id);
     return { type: 'StepStarted', data: { step_id: step.id, agent_id: step.agent_id, action: step.action, task_id: task.id } } satisfies NewEvent;
   }
 
   /** Ends the run (if still in `from`) and records `events` (those leading up to it, then its own). */
   async function finishRun(trx: Tx, run: WorkflowRun, from: RunStatus, status: RunStatus, error: string | null, events: NewEvent[], after: AfterCommit) {
-    const t = now();
-    const row = await trx
-      .updateTable('workflow_runs')
-      .set({ status, error, updated_at: t, finished_at: t })
-      .where('id', '=', run.id)
-      .where('status', '=', from)
-      .returningAll()
-      .executeTakeFirst();
+    const { rows } = await finishRunQuery(transactionRunner(opts.database, trx), { status, error, t: now(), id: run.id, from });
+    const row = rows[0];
     if (!row) {
       // Another transition ended it first; what led up to this one is still recorded.
       if (events.length > 1) await appendRunEvents(trx, run.id, events.slice(0, -1), after);
@@ -215,21 +268,17 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
     const t = now();
     const succeeded = outcome === 'succeeded';
     const error = succeeded ? null : (outcome === 'cancelled' ? 'cancelled' : (task.last_error ?? 'failed')).slice(0, MAX_ERROR_LENGTH);
-    const updated = await trx
-      .updateTable('workflow_run_steps')
-      .set({
-        status: succeeded ? 'succeeded' : 'failed',
-        output: succeeded ? JSON.stringify(task.result ?? null) : null,
-        error,
-        attempts: task.attempts,
-        finished_at: t,
-      })
-      .where('run_id', '=', run.id)
-      .where('step_id', '=', stepId)
-      .where('status', '=', 'running')
-      .where('task_id', '=', task.id)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) return; // already advanced (a redelivered finish)
+    const updated = await finishStepQuery(transactionRunner(opts.database, trx), {
+      status: succeeded ? 'succeeded' : 'failed',
+      output: succeeded ? JSON.stringify(task.result ?? null) : null,
+      error,
+      attempts: task.attempts,
+      t,
+      run: run.id,
+      step: stepId,
+      task: task.id,
+    });
+    if (Number(updated.numAffectedRows ?? 0) === 0) return; // already advanced (a redelivered finish)
 
     if (succeeded) {
       const events: NewEvent[] = [{ type: 'StepCompleted', data: { step_id: stepId, task_id: task.id, attempts: task.attempts, output: task.result ?? null } }];
@@ -296,25 +345,19 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
         const id = randomUUID();
         // ON CONFLICT DO NOTHING: the unique (workflow, idempotency key) index decides between two
         // concurrent starts; the loser reads the winner's run. NULL keys never conflict.
-        const inserted = await trx
-          .insertInto('workflow_runs')
-          .values({
-            id,
-            workflow_id: workflowId,
-            status: 'running',
-            input: JSON.stringify(input ?? null),
-            definition: JSON.stringify(definition),
-            idempotency_key: key,
-            error: null,
-            metadata: JSON.stringify(startOpts.metadata ?? {}),
-            correlation_id: startOpts.correlationId ?? null,
-            created_at: t,
-            updated_at: t,
-            finished_at: null,
-          })
-          .onConflict((oc) => oc.columns(['workflow_id', 'idempotency_key']).doNothing())
-          .returningAll()
-          .executeTakeFirst();
+        const q = transactionRunner(opts.database, trx);
+        const {
+          rows: [inserted],
+        } = await insertRunQuery(q, {
+          id,
+          workflow: workflowId,
+          input: JSON.stringify(input ?? null),
+          definition: JSON.stringify(definition),
+          key,
+          metadata: JSON.stringify(startOpts.metadata ?? {}),
+          correlation: startOpts.correlationId ?? null,
+          t,
+        });
         if (!inserted) {
           const existing = await trx
             .selectFrom('workflow_runs')
@@ -325,24 +368,9 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
           return { run: toRun(existing), created: false };
         }
         const run = toRun(inserted);
-        await trx
-          .insertInto('workflow_run_steps')
-          .values(
-            definition.steps.map((s, i) => ({
-              run_id: id,
-              step_id: s.id,
-              position: i,
-              status: 'pending' as const,
-              task_id: null,
-              compensation_task_id: null,
-              attempts: 0,
-              output: null,
-              error: null,
-              started_at: null,
-              finished_at: null,
-            })),
-          )
-          .execute();
+        const steps: Record<string, unknown> = { run: id };
+        definition.steps.forEach((step, i) => (steps[`step${i}`] = step.id));
+        await insertStepsQuery(q, steps, definition.steps.length);
         const started = await startStep(trx, run, 0, after);
         await appendRunEvents(trx, id, [{ type: 'SagaStarted', data: { workflow_id: workflowId, input: input ?? null, metadata: startOpts.metadata ?? {} } }, started], after);
         return { run, created: true };

@@ -1,7 +1,7 @@
 // Opens the database named by DATABASE_URL as Kysely<Database>, with the dialect strategy that goes with it.
 
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type CompiledQuery, type QueryResult } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
@@ -18,6 +18,14 @@ export interface SqliteNative {
    * of this process interleaves. `prepare` returns cached statements.
    */
   exclusive<T>(fn: (connection: BetterSqlite3.Database, prepare: (sql: string) => BetterSqlite3.Statement) => T): Promise<T>;
+  /**
+   * Runs a compiled query at once on the connection, for code that holds it: `holder` is a Kysely
+   * instance bound to the connection (a transaction, or `db.connection()`, as the strategy's
+   * write transactions use), whose scope keeps Kysely's connection lock, so nothing else uses the
+   * connection meanwhile and the statement belongs to that scope. Answers as Kysely's SQLite
+   * driver does. Throws for the handle's own `db`, which holds nothing.
+   */
+  runOnHeldConnection<R>(holder: Kysely<Database>, query: CompiledQuery<R>): QueryResult<R>;
 }
 
 export interface DatabaseHandle {
@@ -60,6 +68,13 @@ function openSqlite(target: Extract<DatabaseTarget, { kind: 'sqlite' }>, opts: D
     db,
     sqlite: {
       exclusive: (fn) => db.connection().execute(async () => fn(connection, cached.prepare)),
+      runOnHeldConnection<R>(holder: Kysely<Database>, query: CompiledQuery<R>): QueryResult<R> {
+        if (holder === db) throw new Error('runOnHeldConnection needs a transaction or connection scope, not the database itself');
+        const statement = cached.prepare(query.sql);
+        if (statement.reader) return { rows: statement.all(query.parameters) as R[] };
+        const { changes, lastInsertRowid } = statement.run(query.parameters);
+        return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+      },
     },
     strategy: sqliteStrategy,
     target,
