@@ -62,7 +62,7 @@ export function benchmarksMarkdown(report: RunReport, resultsFile: string, findi
     '```',
     '',
     `Sizes are modest so the whole run stays near ten minutes on two cores: ${report.settings.scale === 1 ? 'BENCH_SCALE=1 (the default)' : `BENCH_SCALE=${report.settings.scale}`} queues 5,000 jobs per drain`,
-    '(the issue suggested 20,000: `BENCH_SCALE=4`), 100 latency jobs, 2,000 event appends, 100 saga units, 1.5 million BMF rows (fixed). `BENCH_REPETITIONS` (default 3)',
+    '(the issue suggested 20,000: `BENCH_SCALE=4`), 100 latency jobs, 5,000 event appends, 100 saga units, 1.5 million BMF rows (fixed). `BENCH_REPETITIONS` (default 3)',
     'sets the measured repetitions, `BENCH_ONLY=queue-postgres,http-api` runs a subset. Postgres and Redis rows are skipped, with a',
     'message, when their URL is absent. Raw results: `' + resultsFile + '`.',
     '',
