@@ -1,5 +1,7 @@
 // `npm run bench`: runs every benchmark (or BENCH_ONLY's), prints the tables, and writes
 // bench/results/<timestamp>.json and BENCHMARKS.md at the repository root.
+// `npm run bench -- --report bench/results/<file>.json` only writes BENCHMARKS.md again from a
+// stored run and the current bench/findings.md (findings written after the run).
 
 import { BenchSetupError } from './bench-errors';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,9 +29,23 @@ function repoRoot(): string {
   throw new BenchSetupError(`no package.json above ${__dirname}`);
 }
 
+function writeBenchmarksMd(root: string, report: RunReport, resultsFile: string): void {
+  const findingsFile = join(root, 'bench', 'findings.md');
+  const findings = existsSync(findingsFile) ? readFileSync(findingsFile, 'utf8') : '';
+  writeFileSync(join(root, 'BENCHMARKS.md'), benchmarksMarkdown(report, relative(root, resultsFile), findings));
+}
+
 async function main(): Promise<void> {
-  const env = readBenchEnv();
   const root = repoRoot();
+  const reportFlag = process.argv.indexOf('--report');
+  if (reportFlag >= 0) {
+    const file = process.argv[reportFlag + 1];
+    if (!file || !existsSync(resolve(root, file))) throw new BenchSetupError(`--report needs a stored run, e.g. bench/results/<timestamp>.json (got ${file ?? 'nothing'})`);
+    writeBenchmarksMd(root, JSON.parse(readFileSync(resolve(root, file), 'utf8')) as RunReport, resolve(root, file));
+    process.stdout.write(`wrote BENCHMARKS.md from ${file}\n`);
+    return;
+  }
+  const env = readBenchEnv();
   const ctx: BenchContext = { env, log: (line) => process.stdout.write(`${line}\n`) };
   const started = new Date();
   const t0 = performance.now();
@@ -65,9 +81,7 @@ async function main(): Promise<void> {
     benchmarks: outcomes,
   };
   const file = writeJson(join(root, 'bench', 'results'), report);
-  const findingsFile = join(root, 'bench', 'findings.md');
-  const findings = existsSync(findingsFile) ? readFileSync(findingsFile, 'utf8') : '';
-  writeFileSync(join(root, 'BENCHMARKS.md'), benchmarksMarkdown(report, relative(root, file), findings));
+  writeBenchmarksMd(root, report, file);
   ctx.log(`\nwrote ${relative(root, file)} and BENCHMARKS.md in ${Math.round(report.durationSeconds)} s`);
 }
 

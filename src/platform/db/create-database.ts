@@ -26,6 +26,8 @@ export interface SqliteNative {
    * driver does. Throws for the handle's own `db`, which holds nothing.
    */
   runOnHeldConnection<R>(holder: Kysely<Database>, query: CompiledQuery<R>): QueryResult<R>;
+  /** Runs fn with the connection `holder` holds (as runOnHeldConnection), for several statements at once. */
+  onHeldConnection<T>(holder: Kysely<Database>, fn: (connection: BetterSqlite3.Database, prepare: (sql: string) => BetterSqlite3.Statement) => T): T;
 }
 
 export interface DatabaseHandle {
@@ -68,6 +70,10 @@ function openSqlite(target: Extract<DatabaseTarget, { kind: 'sqlite' }>, opts: D
     db,
     sqlite: {
       exclusive: (fn) => db.connection().execute(async () => fn(connection, cached.prepare)),
+      onHeldConnection(holder, fn) {
+        if (holder === db) throw new Error('onHeldConnection needs a transaction or connection scope, not the database itself');
+        return fn(connection, cached.prepare);
+      },
       runOnHeldConnection<R>(holder: Kysely<Database>, query: CompiledQuery<R>): QueryResult<R> {
         if (holder === db) throw new Error('runOnHeldConnection needs a transaction or connection scope, not the database itself');
         const statement = cached.prepare(query.sql);
