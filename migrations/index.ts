@@ -5,17 +5,13 @@ import type { MigrationDialect, MigrationFactory } from './migration-context';
 import initial from './0001_initial';
 import claimIndexes from './0002_claim_indexes';
 import claimCapacityFunction from './0003_claim_capacity_function';
-import claimFunction from './0004_claim_function';
-import finishAndClaimFunction from './0005_finish_and_claim_function';
-import slotTransfer from './0006_slot_transfer';
+import claimFunctions from './0004_claim_functions';
 
 const factories: Record<string, MigrationFactory> = {
   '0001_initial': initial,
   '0002_claim_indexes': claimIndexes,
   '0003_claim_capacity_function': claimCapacityFunction,
-  '0004_claim_function': claimFunction,
-  '0005_finish_and_claim_function': finishAndClaimFunction,
-  '0006_slot_transfer': slotTransfer,
+  '0004_claim_functions': claimFunctions,
 };
 
 export function buildMigrations(dialect: MigrationDialect): Record<string, Migration> {

@@ -349,7 +349,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
   }
 
   /**
-   * Postgres: catalynx_finish_and_claim (migration 0005) finishes the batch's successes that need
+   * Postgres: catalynx_finish_and_claim (migration 0004) finishes the batch's successes that need
    * nothing more than their rows written (outside a workflow run, no finish hooks; the agent's
    * breaker closed and clean, so a success changes nothing) and then leases the worker up to
    * `slots` next tasks, in one statement and one round trip. It answers the rows it changed: the

@@ -1,23 +1,48 @@
-// Postgres: a worker's freed slots go to the same agent's next tasks without the agent's claim lock.
+// Postgres: claims and completions in one round trip each, as functions the queue calls.
 //
-// catalynx_finish_and_claim (migration 0005) finished a batch and then ran catalynx_claim, which
-// waits for the best agent's claim lock: two batches of one worker, or of two workers, serve one
-// agent strictly one after the other. But finishing k of an agent's tasks and leasing k more of
-// the same agent in one transaction leaves that agent's running count where it was, in every
-// interleaving with other claimers (they count it before or after this commit, never half of
-// it), so its concurrency limit cannot be crossed and the lock is not needed.
+// catalynx_claim(worker, slots, …) walks the agents with due work (best task first:
+// catalynx_due_agents, a skip scan of the claim index) and leases, agent by agent, up to the slots
+// the worker has free, each within the agent's concurrency limit, writing the attempt rows; all in
+// the one statement that calls it, which commits on its own.
 //
-// The transfer walks the agents with due work best first and stops at the first agent that got
-// no slot back from this batch (it needs the locked claim, and no agent behind it may jump ahead
-// of it), at an agent whose breaker is not closed, or at one that runs out of due tasks; the
-// slots left then go through catalynx_claim as before. It also never leases past the limit it
-// can see (a limit lowered since the tasks started). The due-agents walk is one function now,
-// catalynx_due_agents, shared with catalynx_claim.
+// Serialising claimers of an agent (so its limit holds across workers) works as in
+// catalynx_claim_capacity (migration 0003, which this one replaces and drops): the agent's
+// advisory lock, then a fresh snapshot for the running count, since a VOLATILE function takes one
+// per query. The locks are held until the statement commits, so one call can hold several
+// agents' locks. To never wait while holding one (two workers meeting in opposite orders would
+// deadlock), a call waits only for the first agent's lock and tries the others, passing over an
+// agent whose lock is taken: its claimer, or a completion updating its breaker, is at work on it,
+// and the worker's next claim looks again. An agent whose breaker is not closed is passed over
+// too: deciding on a breaker (a trial after the recovery time) happens in the caller's
+// transactional path. The limits come from the caller: a default and a JSON object of per-agent
+// limits keyed by lower-case agent id (the configuration's AGENT_<ID>_MAX_CONCURRENT_TASKS).
+//
+// catalynx_finish_and_claim(ids, attempts, results, worker, slots, …) finishes a batch of
+// successful attempts (only the lease holder on that attempt, outside a workflow run, on a closed
+// and clean breaker) and leases the worker its next tasks for the slots they free, in one
+// statement. It answers the rows it changed: the finished tasks ('succeeded') and the leased ones
+// ('running'). The freed slots go first to the same agents' next tasks without their claim lock:
+// finishing k of an agent's tasks and leasing k more in one transaction leaves its running count
+// where it was, in every interleaving with other claimers (they count it before or after this
+// commit, never half of it), so its limit cannot be crossed. That transfer walks the due agents
+// best first and stops at the first agent that got no slot back (it needs the locked claim, and
+// no agent behind it may jump ahead of it), at a breaker that is not closed, at the limit it can
+// see, or when the agent runs out of due tasks; catalynx_claim, a statement of its own inside the
+// function (so the finished tasks no longer count as running), takes the slots left.
+//
+// catalynx_lock_key is the advisory lock key the application computes for a lock name (the first
+// eight bytes of its SHA-256, big-endian, signed), so the functions and the application's own
+// transactions take the same lock for the same name.
 
 import { sql } from 'kysely';
-import { CLAIM_FUNCTION } from './0004_claim_function';
-import { FINISH_AND_CLAIM_FUNCTION } from './0005_finish_and_claim_function';
+import claimCapacityFunction from './0003_claim_capacity_function';
 import type { AnyKysely, MigrationFactory } from './migration-context';
+
+const LOCK_KEY = sql`
+  create function catalynx_lock_key(lock_name text)
+  returns bigint
+  language sql immutable parallel safe
+  as $$ select ('x' || substr(encode(sha256(convert_to(lock_name, 'UTF8')), 'hex'), 1, 16))::bit(64)::bigint $$`;
 
 const DUE_AGENTS = sql`
   create function catalynx_due_agents(p_now bigint)
@@ -65,7 +90,7 @@ const LEASE = `
   select * from claimed`;
 
 const CLAIM = sql`
-  create or replace function catalynx_claim(p_worker text, p_slots integer, p_now bigint, p_lease_until bigint, p_default_limit integer, p_limits jsonb)
+  create function catalynx_claim(p_worker text, p_slots integer, p_now bigint, p_lease_until bigint, p_default_limit integer, p_limits jsonb)
   returns setof tasks
   language plpgsql volatile
   as $$
@@ -97,7 +122,7 @@ const CLAIM = sql`
   $$`;
 
 const FINISH_AND_CLAIM = sql`
-  create or replace function catalynx_finish_and_claim(p_ids text[], p_attempts integer[], p_results text[], p_worker text, p_slots integer,
+  create function catalynx_finish_and_claim(p_ids text[], p_attempts integer[], p_results text[], p_worker text, p_slots integer,
     p_now bigint, p_lease_until bigint, p_default_limit integer, p_limits jsonb)
   returns setof tasks
   language plpgsql volatile
@@ -162,18 +187,16 @@ const FINISH_AND_CLAIM = sql`
 const migration: MigrationFactory = (dialect) => ({
   async up(db: AnyKysely) {
     if (!dialect.supportsFunctions) return;
-    await DUE_AGENTS.execute(db);
-    await CLAIM.execute(db);
-    await FINISH_AND_CLAIM.execute(db);
+    for (const statement of [LOCK_KEY, DUE_AGENTS, CLAIM, FINISH_AND_CLAIM]) await statement.execute(db);
+    await sql`drop function catalynx_claim_capacity(bigint, text, text, integer, integer)`.execute(db);
   },
   async down(db: AnyKysely) {
     if (!dialect.supportsFunctions) return;
-    // Back to the functions as migrations 0004 and 0005 made them.
     await sql`drop function catalynx_finish_and_claim(text[], integer[], text[], text, integer, bigint, bigint, integer, jsonb)`.execute(db);
     await sql`drop function catalynx_claim(text, integer, bigint, bigint, integer, jsonb)`.execute(db);
     await sql`drop function catalynx_due_agents(bigint)`.execute(db);
-    await CLAIM_FUNCTION.execute(db);
-    await FINISH_AND_CLAIM_FUNCTION.execute(db);
+    await sql`drop function catalynx_lock_key(text)`.execute(db);
+    await claimCapacityFunction(dialect).up(db);
   },
 });
 
