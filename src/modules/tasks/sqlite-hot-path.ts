@@ -19,7 +19,6 @@ export interface SqliteClaim {
 export interface SqliteSuccess {
   id: string;
   attempts: number;
-  workerId: string;
   /** The result, already JSON. */
   result: string;
 }
@@ -28,10 +27,10 @@ export interface SqliteHotPath {
   /** Leases up to `slots` due tasks across agents, best first, within each agent's limit. */
   claim(workerId: string, slots: number, t: number): Promise<SqliteClaim>;
   /**
-   * Finishes the successes that need nothing more (no workflow run, breaker closed and clean) and,
-   * with `claim`, leases the worker up to `slots` next tasks in the same transaction.
+   * Finishes a worker's successes that need nothing more (no workflow run, breaker closed and
+   * clean) and leases it up to `slots` next tasks, in one transaction.
    */
-  completePlain(items: readonly SqliteSuccess[], t: number, claim?: { workerId: string; slots: number }): Promise<{ done: Set<string>; claim?: SqliteClaim }>;
+  completePlain(workerId: string, items: readonly SqliteSuccess[], slots: number, t: number): Promise<{ done: Set<string>; claim?: SqliteClaim }>;
 }
 
 const BEST = (column: string) =>
@@ -91,7 +90,7 @@ export function createSqliteHotPath(native: SqliteNative, opts: { leaseMs: numbe
     | {
         connection: BetterSqlite3.Database;
         claim: BetterSqlite3.Transaction<(p: Prepare, workerId: string, slots: number, t: number) => SqliteClaim>;
-        complete: BetterSqlite3.Transaction<(p: Prepare, items: readonly SqliteSuccess[], t: number, next?: { workerId: string; slots: number }) => { done: Set<string>; claim?: SqliteClaim }>;
+        complete: BetterSqlite3.Transaction<(p: Prepare, workerId: string, items: readonly SqliteSuccess[], slots: number, t: number) => { done: Set<string>; claim?: SqliteClaim }>;
       }
     | undefined;
   const transactionsOf = (connection: BetterSqlite3.Database) => {
@@ -99,9 +98,9 @@ export function createSqliteHotPath(native: SqliteNative, opts: { leaseMs: numbe
     transactions = {
       connection,
       claim: connection.transaction((prepare: Prepare, workerId: string, slots: number, t: number): SqliteClaim => claimIn(prepare, workerId, slots, t)),
-      complete: connection.transaction((prepare: Prepare, items: readonly SqliteSuccess[], t: number, next?: { workerId: string; slots: number }) => {
-        const done = completeIn(prepare, items, t);
-        return { done, claim: next ? claimIn(prepare, next.workerId, next.slots, t) : undefined };
+      complete: connection.transaction((prepare: Prepare, workerId: string, items: readonly SqliteSuccess[], slots: number, t: number) => {
+        const done = completeIn(prepare, workerId, items, t);
+        return { done, claim: slots > 0 ? claimIn(prepare, workerId, slots, t) : undefined };
       }),
     };
     return transactions;
@@ -129,33 +128,27 @@ export function createSqliteHotPath(native: SqliteNative, opts: { leaseMs: numbe
     return { rows, breakerHeld };
   }
 
-  function completeIn(prepare: Prepare, items: readonly SqliteSuccess[], t: number): Set<string> {
-    const done = new Set<string>();
-    const byWorker = new Map<string, SqliteSuccess[]>();
-    for (const i of items) byWorker.set(i.workerId, [...(byWorker.get(i.workerId) ?? []), i]);
-    for (const [workerId, group] of byWorker) {
-      const finished = prepare(finishPlain(group.length)).all([
-        ...group.flatMap((i) => [i.id, i.result]),
-        t,
-        t,
-        ...group.map((i) => i.id),
-        ...group.flatMap((i) => [i.id, i.attempts]),
-        workerId,
-      ]) as { id: string; attempts: number }[];
-      if (finished.length === 0) continue;
-      prepare(finishAttempts(finished.length)).run([t, ...finished.flatMap((r) => [r.id, r.attempts])]);
-      for (const r of finished) done.add(r.id);
-    }
-    return done;
+  function completeIn(prepare: Prepare, workerId: string, items: readonly SqliteSuccess[], t: number): Set<string> {
+    if (items.length === 0) return new Set();
+    const finished = prepare(finishPlain(items.length)).all([
+      ...items.flatMap((i) => [i.id, i.result]),
+      t,
+      t,
+      ...items.map((i) => i.id),
+      ...items.flatMap((i) => [i.id, i.attempts]),
+      workerId,
+    ]) as { id: string; attempts: number }[];
+    if (finished.length > 0) prepare(finishAttempts(finished.length)).run([t, ...finished.flatMap((r) => [r.id, r.attempts])]);
+    return new Set(finished.map((r) => r.id));
   }
 
   return {
     claim(workerId, slots, t) {
       return native.exclusive((connection, prepare) => transactionsOf(connection).claim.immediate(prepare, workerId, slots, t));
     },
-    completePlain(items, t, next) {
-      if (items.length === 0 && !next) return Promise.resolve({ done: new Set<string>() });
-      return native.exclusive((connection, prepare) => transactionsOf(connection).complete.immediate(prepare, items, t, next));
+    completePlain(workerId, items, slots, t) {
+      if (items.length === 0 && slots <= 0) return Promise.resolve({ done: new Set<string>() });
+      return native.exclusive((connection, prepare) => transactionsOf(connection).complete.immediate(prepare, workerId, items, slots, t));
     },
   };
 }

@@ -181,13 +181,16 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     sql<TasksTable>`select * from catalynx_claim(${p.worker}::text, ${p.slots}::integer, ${p.t}::bigint, ${p.until}::bigint, ${p.defaultLimit}::integer, ${p.limits}::jsonb)`.compile(db),
   );
 
-  /** The per-agent concurrency limits that differ from the default, as catalynx_claim takes them. */
-  function limitOverrides(): string {
+  /**
+   * What catalynx_claim and catalynx_finish_and_claim take to lease for a worker: its slots, the
+   * lease's end, and the concurrency limits (the default, and as JSON those that differ from it).
+   */
+  function claimParameters(workerId: string, slots: number, t: number) {
     const limits: Record<string, number> = {};
     for (const [agentId, overrides] of Object.entries(opts.agents.agentOverrides)) {
       if (overrides.maxConcurrentTasks !== undefined) limits[agentId.toLowerCase()] = overrides.maxConcurrentTasks;
     }
-    return JSON.stringify(limits);
+    return { worker: workerId, slots, t, until: t + opts.leaseMs, defaultLimit: opts.agents.agentDefaults.maxConcurrentTasks, limits: JSON.stringify(limits) };
   }
 
   /** Agents with due work whose breaker is not closed: the claim passed them over. */
@@ -294,12 +297,6 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       .where((eb) => eb(eb.refTuple('id', 'attempts'), 'in', tasks.map((task) => eb.tuple(task.id, task.attempts))))
       .where('status', '=', 'running')
       .where('locked_by', '=', workerId);
-  const fencedBatch = (q: QueryCreator<Database>, items: readonly Completion[], workerId: string) =>
-    fencedTasks(
-      q,
-      items.map((i) => i.task),
-      workerId,
-    );
 
   /** One CASE over a batch: each task gets its own result. */
   const resultsCase = (eb: ExpressionBuilder<Database, 'tasks'>, items: readonly Completion[], results: ReadonlyMap<string, string>) => {
@@ -321,7 +318,11 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     for (const i of items) byWorker.set(i.workerId, [...(byWorker.get(i.workerId) ?? []), i]);
     const rows: TasksTable[] = [];
     for (const [workerId, group] of byWorker) {
-      const updated = await fencedBatch(trx, group, workerId)
+      const updated = await fencedTasks(
+        trx,
+        group.map((i) => i.task),
+        workerId,
+      )
         .set((eb) => ({ status: 'succeeded', result: resultsCase(eb, group, results), last_error: null, locked_by: null, locked_until: null, finished_at: t, updated_at: t }))
         .returningAll()
         .execute();
@@ -375,9 +376,10 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     if (items.some((i) => i.workerId !== workerId)) return { done: new Set(), next: [] };
     if (sqliteHotPath) {
       const { done, claim } = await sqliteHotPath.completePlain(
-        items.map((i) => ({ id: i.task.id, attempts: i.task.attempts, workerId, result: JSON.stringify(i.result ?? null) })),
+        workerId,
+        items.map((i) => ({ id: i.task.id, attempts: i.task.attempts, result: JSON.stringify(i.result ?? null) })),
+        slots,
         t,
-        slots > 0 ? { workerId, slots } : undefined,
       );
       return { done, next: (claim?.rows ?? []).map((r) => ({ ...toTask(r), claimedAt: t })) };
     }
@@ -385,12 +387,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       ids: items.map((i) => i.task.id),
       attempts: items.map((i) => i.task.attempts),
       results: items.map((i) => JSON.stringify(i.result ?? null)),
-      worker: workerId,
-      slots,
-      t,
-      until: t + opts.leaseMs,
-      defaultLimit: opts.agents.agentDefaults.maxConcurrentTasks,
-      limits: limitOverrides(),
+      ...claimParameters(workerId, slots, t),
     });
     const done = new Set<string>();
     const next: ClaimedTask[] = [];
@@ -581,14 +578,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       } else {
         // Postgres: every agent on a closed breaker in one statement; the others below, only
         // when slots are left (a backlog fills them without a second round trip).
-        const { rows } = await claimQuery(db, {
-          worker: workerId,
-          slots,
-          t,
-          until: t + opts.leaseMs,
-          defaultLimit: opts.agents.agentDefaults.maxConcurrentTasks,
-          limits: limitOverrides(),
-        });
+        const { rows } = await claimQuery(db, claimParameters(workerId, slots, t));
         claimed.push(...rows.map((r) => ({ ...toTask(r), claimedAt: t })));
         agents = claimed.length < slots ? await agentsHeldByBreakers(t) : [];
       }

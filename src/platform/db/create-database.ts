@@ -71,15 +71,16 @@ function openSqlite(target: Extract<DatabaseTarget, { kind: 'sqlite' }>, opts: D
     sqlite: {
       exclusive: (fn) => db.connection().execute(async () => fn(connection, cached.prepare)),
       onHeldConnection(holder, fn) {
-        if (holder === db) throw new Error('onHeldConnection needs a transaction or connection scope, not the database itself');
+        if (holder === db) throw new Error('a held connection needs a transaction or connection scope, not the database itself');
         return fn(connection, cached.prepare);
       },
       runOnHeldConnection<R>(holder: Kysely<Database>, query: CompiledQuery<R>): QueryResult<R> {
-        if (holder === db) throw new Error('runOnHeldConnection needs a transaction or connection scope, not the database itself');
-        const statement = cached.prepare(query.sql);
-        if (statement.reader) return { rows: statement.all(query.parameters) as R[] };
-        const { changes, lastInsertRowid } = statement.run(query.parameters);
-        return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+        return this.onHeldConnection(holder, (_, prepare): QueryResult<R> => {
+          const statement = prepare(query.sql);
+          if (statement.reader) return { rows: statement.all(query.parameters) as R[] };
+          const { changes, lastInsertRowid } = statement.run(query.parameters);
+          return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+        });
       },
     },
     strategy: sqliteStrategy,
