@@ -13,10 +13,22 @@ export interface ContextValues {
  * that is never removed (its destroyNamespace only forgets the name), so all contexts of a process
  * share one namespace: values are per `run()` call, so sharing it changes no behaviour, and a
  * process that builds many platforms (tests, benchmarks) does not pile up hooks on every await.
+ *
+ * The hook runs for every promise the process creates (an init and a destroy each), so hot paths
+ * keep their promise count low (see src/modules/tasks/task-worker.ts).
  */
 export interface ExecutionContext {
-  /** Runs fn with the given values visible to every async continuation it starts. */
+  /**
+   * Runs fn with the given values visible to every async continuation it starts. Values not
+   * given are inherited from the caller's context (a correlation id is made when there is none).
+   */
   run<T>(values: Partial<ContextValues>, fn: () => T): T;
+  /**
+   * Runs fn in a context of its own that does not inherit the caller's values: for work that is
+   * not part of what the caller is doing (a worker starting its next task at the end of the last
+   * one). Without values, fn and everything it starts run outside any context.
+   */
+  runDetached<T>(values: Partial<ContextValues> | undefined, fn: () => T): T;
   get(): ContextValues | undefined;
   correlationId(): string | undefined;
   close(): void;
@@ -28,26 +40,48 @@ export function newCorrelationId(): string {
 
 const NAMESPACE = 'catalynx-execution-context';
 
+/**
+ * A context as cls-hooked stores it. Each run gets a flat object of its own: cls-hooked's `run`
+ * would chain a new context onto the active one through its prototype, so a worker that starts
+ * task after task from the end of the previous one would grow that chain without end.
+ */
+interface StoredContext {
+  values: ContextValues | undefined;
+}
+
+/** Entered by runDetached without values: async work started there carries no values. */
+const OUTSIDE: StoredContext = Object.freeze({ values: undefined });
+
 export function createExecutionContext(): ExecutionContext {
   const ns: Namespace = getNamespace(NAMESPACE) ?? createNamespace(NAMESPACE);
+
+  const current = (): ContextValues | undefined => (ns.active as StoredContext | null)?.values;
+
+  const within = <T>(context: StoredContext, fn: () => T): T => {
+    ns.enter(context);
+    try {
+      return fn();
+    } finally {
+      ns.exit(context);
+    }
+  };
+
+  const valuesFrom = (parent: ContextValues | undefined, values: Partial<ContextValues>): ContextValues => ({
+    ...parent,
+    ...values,
+    correlationId: values.correlationId ?? parent?.correlationId ?? newCorrelationId(),
+  });
+
   return {
-    run<T>(values: Partial<ContextValues>, fn: () => T): T {
-      const parent = ns.active ? (ns.get('values') as ContextValues | undefined) : undefined;
-      const merged: ContextValues = {
-        ...parent,
-        ...values,
-        correlationId: values.correlationId ?? parent?.correlationId ?? newCorrelationId(),
-      };
-      return ns.runAndReturn(() => {
-        ns.set('values', merged);
-        return fn();
-      });
+    run(values, fn) {
+      return within({ values: valuesFrom(current(), values) }, fn);
     },
-    get() {
-      return ns.active ? (ns.get('values') as ContextValues | undefined) : undefined;
+    runDetached(values, fn) {
+      return within(values === undefined ? OUTSIDE : { values: valuesFrom(undefined, values) }, fn);
     },
+    get: current,
     correlationId() {
-      return this.get()?.correlationId;
+      return current()?.correlationId;
     },
     close() {
       // Nothing to release: the namespace is shared by the process (see above).

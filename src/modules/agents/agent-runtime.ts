@@ -14,8 +14,18 @@ export interface AgentTask {
   correlation_id: string | null;
 }
 
+/** Where a call finds its abort signal, read only when the call needs it (an AbortController fits). */
+export interface AbortSource {
+  readonly signal: AbortSignal;
+}
+
 export interface AgentRuntime {
-  execute(agent: Agent, task: AgentTask, signal: AbortSignal): Promise<unknown>;
+  /**
+   * Runs the task on the agent. `abort.signal` is read only by a call that uses it (every HTTP
+   * call; a builtin when it looks at its invocation's signal): an AbortController makes its
+   * signal on first read, and a short builtin call never needs one.
+   */
+  execute(agent: Agent, task: AgentTask, abort: AbortSource): Promise<unknown>;
   /** Pings an agent's health: builtin probe, or GET health_check_url answering 2xx. */
   ping(agent: Agent, signal: AbortSignal): Promise<{ healthy: boolean; message: string }>;
 }
@@ -96,23 +106,40 @@ export function createAgentRuntime(opts: AgentRuntimeOptions): AgentRuntime {
     }
   }
 
+  /** One logger per builtin, made on its first call. */
+  const builtinLoggers = new Map<string, Logger>();
+  const loggerFor = (agentId: string): Logger => {
+    let logger = builtinLoggers.get(agentId);
+    if (logger === undefined) builtinLoggers.set(agentId, (logger = opts.logger.child(`agent.${agentId}`)));
+    return logger;
+  };
+
+  /** A builtin's call, with no promise of its own around the handler's (the worker's hot path). */
+  function callBuiltin(agent: Agent, task: AgentTask, abort: AbortSource): Promise<unknown> {
+    const builtin = opts.builtins.get(agent.id);
+    if (!builtin) return Promise.reject(new PermanentAgentError(`builtin agent ${agent.id} is not available in this worker`));
+    try {
+      return builtin.execute({
+        taskId: task.id,
+        agentId: agent.id,
+        action: task.action,
+        input: task.input,
+        attempt: task.attempts,
+        correlationId: task.correlation_id,
+        get signal() {
+          return abort.signal;
+        },
+        logger: loggerFor(agent.id),
+      });
+    } catch (err) {
+      // A handler that throws before returning its promise fails the call like one that rejects.
+      return Promise.reject(err);
+    }
+  }
+
   return {
-    async execute(agent, task, signal) {
-      if (agent.runtime === 'builtin') {
-        const builtin = opts.builtins.get(agent.id);
-        if (!builtin) throw new PermanentAgentError(`builtin agent ${agent.id} is not available in this worker`);
-        return builtin.execute({
-          taskId: task.id,
-          agentId: agent.id,
-          action: task.action,
-          input: task.input,
-          attempt: task.attempts,
-          correlationId: task.correlation_id,
-          signal,
-          logger: opts.logger.child(`agent.${agent.id}`),
-        });
-      }
-      return callHttp(agent, task, signal);
+    execute(agent, task, abort) {
+      return agent.runtime === 'builtin' ? callBuiltin(agent, task, abort) : callHttp(agent, task, abort.signal);
     },
     async ping(agent, signal) {
       if (agent.runtime === 'builtin') {

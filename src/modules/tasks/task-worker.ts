@@ -2,19 +2,21 @@
 // leases of everything it runs (one statement for all of them), and reports each outcome through
 // the queue's fenced transitions.
 //
-// The per-attempt path is kept lean on purpose: every promise it creates costs an async-hook round
-// trip in the execution context (src/platform/context.ts), so it avoids awaits that are not needed
-// (a cached agent is read synchronously) and `.finally` chains, and runs no per-attempt timer
-// other than its timeout.
+// An attempt's successful path creates as few promises as it can: the execution context
+// (src/platform/context.ts) runs an async hook for every promise, which made the promises of an
+// async/await attempt path cost more than the work around a no-op task. So an attempt is a small
+// state record moved on by callbacks: the agent's promise, then the completion's, each with one
+// reaction. Stops (timeout, cancel, lost lease, shutdown) settle the attempt directly instead of
+// through a listener on the agent's signal, and the signal itself is made only if the agent reads
+// it. The rarer paths (failures, an agent not in the cache) are plain async functions.
 
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { AgentSettings } from '../../config';
-import type { ExecutionContext } from '../../platform/context';
+import type { ContextValues, ExecutionContext } from '../../platform/context';
 import type { Logger } from '../../platform/logger';
 import type { Notifier } from '../../platform/notifier';
 import { TimeoutError } from '../../resilience/timeout-error';
-import { untilAborted } from '../../resilience/until-aborted';
 import { AgentCallError } from '../agents/agent-errors';
 import type { Agent } from '../agents/agent';
 import type { AgentRegistry } from '../agents/agent-registry';
@@ -47,17 +49,21 @@ class StopReason extends Error {
   }
 }
 
-/** What a finished attempt passes on to its slot: the next task its completion leased, if any. */
-interface Handoff {
-  next?: ClaimedTask;
-}
+type Outcome = 'succeeded' | 'retrying' | 'failed' | 'cancelled' | 'released' | 'lost';
 
-const NO_HANDOFF: Handoff = {};
-
+/** One attempt running in this worker. */
 interface Attempt {
-  task: ClaimedTask;
-  controller: AbortController;
-  done: Promise<void>;
+  readonly task: ClaimedTask;
+  /** Carries the abort to the agent; its signal exists only once something reads it. */
+  readonly controller: AbortController;
+  readonly startedAt: number;
+  timeoutMs: number;
+  timer: NodeJS.Timeout | undefined;
+  /**
+   * The agent call has ended: it settled, or a stop gave up waiting for it. Whichever comes
+   * first decides the attempt; the other is dropped.
+   */
+  callEnded: boolean;
 }
 
 export interface TaskWorker {
@@ -73,6 +79,10 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
   const workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const log = opts.logger.child('worker');
   const running = new Map<string, Attempt>();
+  /** Called when the last running attempt has left (stop() waits on them). */
+  let idleWaiters: (() => void)[] = [];
+  /** Tasks handed to this worker while it was stopping, being given back. */
+  const givingBack = new Set<Promise<void>>();
   let started = false;
   let stopping: Promise<void> | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
@@ -115,44 +125,206 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
   /**
    * Claims on the next turn of the event loop, once for all the attempts that finish in this one:
    * completions committed together release their slots together, and one claim refills them all.
+   * The claim runs outside the context of the attempt that asked for it.
    */
   function tickSoon(): void {
     if (tickScheduled) return;
     tickScheduled = true;
-    setImmediate(() => {
-      tickScheduled = false;
-      void tick();
+    opts.context.runDetached(undefined, () =>
+      setImmediate(() => {
+        tickScheduled = false;
+        void tick();
+      }),
+    );
+  }
+
+  const contextOf = (task: ClaimedTask): Partial<ContextValues> => ({ correlationId: task.correlation_id ?? task.id, taskId: task.id });
+
+  /** Starts a claimed task in a free slot, in a context of its own (its correlation id). */
+  function launch(task: ClaimedTask): void {
+    const attempt: Attempt = { task, controller: new AbortController(), startedAt: Date.now(), timeoutMs: 0, timer: undefined, callEnded: false };
+    running.set(task.id, attempt);
+    opts.context.runDetached(contextOf(task), () => {
+      try {
+        begin(attempt);
+      } catch (err) {
+        crashed(attempt, err);
+      }
     });
   }
 
-  function launch(task: ClaimedTask): void {
-    const controller = new AbortController();
-    const finished = (handoff: Handoff): Promise<void> | void => {
-      running.delete(task.id);
-      if (handoff.next) {
-        // The completion's commit leased this slot's next task: run it here, unless stopping.
-        if (!stopping) launch(handoff.next);
-        else return releaseUnstarted(handoff.next);
-      }
-      // Under load, claim in batches rather than one transaction per finished task; a single
-      // free slot is still filled by the next wake-up or poll.
-      if (opts.concurrency - running.size >= claimBatch) tickSoon();
-    };
-    const done = opts.context.run({ correlationId: task.correlation_id ?? task.id, taskId: task.id }, () => runAttempt(task, controller)).then(finished, (err: unknown) => {
-      log.error('task attempt crashed', { task_id: task.id, error: err });
-      return finished(NO_HANDOFF);
-    });
-    running.set(task.id, { task, controller, done });
+  function begin(a: Attempt): void {
+    const { task } = a;
+    opts.onAttemptStarted?.(task);
+    log.info('task attempt started', { task_id: task.id, agent_id: task.agent_id, attempt: task.attempts });
+    const agent = findAgent.cached(task.agent_id);
+    if (agent) callAgent(a, agent);
+    else void lookUpAndCall(a);
+  }
+
+  /** The agent is not in the lookup's cache: read it, and fail the task if it is not registered. */
+  async function lookUpAndCall(a: Attempt): Promise<void> {
+    let agent: Agent | undefined;
+    try {
+      agent = await findAgent(a.task.agent_id);
+    } catch (err) {
+      if (endCall(a)) await settleFailure(a, err);
+      return;
+    }
+    // Stopped while the agent was being looked up: the stop has settled the attempt.
+    if (a.callEnded) return;
+    if (agent) return callAgent(a, agent);
+    endCall(a);
+    try {
+      const status = await opts.queue.fail(a.task, workerId, `agent "${a.task.agent_id}" is not registered`, { retryable: false, breakerFailure: false });
+      finish(a, status ? 'failed' : 'lost');
+    } catch (err) {
+      crashed(a, err);
+    }
+  }
+
+  /** Calls the agent under the attempt's time limit; the first of its answer and a stop wins. */
+  function callAgent(a: Attempt, agent: Agent): void {
+    const settings = opts.settingsFor(a.task.agent_id);
+    a.timeoutMs = (a.task.timeout_seconds ?? settings.timeoutSeconds) * 1000;
+    a.timer = setTimeout(() => stopAttempt(a, new TimeoutError(a.timeoutMs, `agent ${agent.id}`)), a.timeoutMs);
+    let call: Promise<unknown>;
+    try {
+      call = opts.runtime.execute(agent, a.task, a.controller);
+    } catch (err) {
+      call = Promise.reject(err);
+    }
+    call.then(
+      (result) => {
+        if (endCall(a)) complete(a, result);
+      },
+      (err: unknown) => {
+        if (endCall(a)) void settleFailure(a, err);
+      },
+    );
+  }
+
+  /** Marks the agent call ended; false when it had ended already (this settlement is dropped). */
+  function endCall(a: Attempt): boolean {
+    if (a.callEnded) return false;
+    a.callEnded = true;
+    clearTimeout(a.timer);
+    return true;
+  }
+
+  /**
+   * Stops an attempt: aborts its agent call's signal and, unless the call has already ended,
+   * settles the attempt at once, even if the agent ignores its signal (its later answer is dropped).
+   */
+  function stopAttempt(a: Attempt, reason: StopReason | TimeoutError): void {
+    a.controller.abort(reason);
+    if (endCall(a)) opts.context.runDetached(contextOf(a.task), () => void settleFailure(a, reason));
+  }
+
+  /** Records the success; the slot it frees gets the agent's next task in the same commit. */
+  function complete(a: Attempt, result: unknown): void {
+    const { task } = a;
+    const recorded: Promise<{ completed: boolean; next?: ClaimedTask }> = stopping
+      ? opts.queue.complete(task, workerId, result).then((completed) => ({ completed }))
+      : opts.queue.completeAndTakeNext(task, workerId, result);
+    recorded.then(
+      ({ completed, next }) => finish(a, completed ? 'succeeded' : 'lost', next),
+      (err: unknown) => void settleFailure(a, err),
+    );
+  }
+
+  /** Records a failed or stopped attempt: retry or fail, release, or finish the cancellation. */
+  async function settleFailure(a: Attempt, err: unknown): Promise<void> {
+    try {
+      finish(a, await recordFailure(a, err));
+    } catch (recordErr) {
+      crashed(a, recordErr);
+    }
+  }
+
+  async function recordFailure(a: Attempt, err: unknown): Promise<Outcome> {
+    const { task } = a;
+    if (err instanceof StopReason) {
+      if (err.kind === 'lease_lost') return 'lost';
+      if (err.kind === 'cancelled') return (await opts.queue.finishCancelled(task, workerId)) ? 'cancelled' : 'lost';
+      return (await opts.queue.release(task, workerId)) ? 'released' : 'lost';
+    }
+    let message: string;
+    let retryable: boolean;
+    let breakerFailure: boolean;
+    if (err instanceof TimeoutError) {
+      message = `attempt timed out after ${a.timeoutMs} ms`;
+      retryable = true;
+      breakerFailure = true;
+    } else if (err instanceof AgentCallError) {
+      message = err.message;
+      retryable = err.retryable;
+      breakerFailure = err.retryable;
+    } else {
+      // Anything unexpected (a thrown bug in a builtin, a dropped connection mid-body, a failed
+      // completion commit) is retried.
+      message = err instanceof Error ? err.message : String(err);
+      retryable = true;
+      breakerFailure = true;
+    }
+    const status = await opts.queue.fail(task, workerId, message, { retryable, breakerFailure });
+    if (status === undefined) return 'lost';
+    return status === 'queued' ? 'retrying' : 'failed';
+  }
+
+  function finish(a: Attempt, outcome: Outcome, next?: ClaimedTask): void {
+    const durationMs = Date.now() - a.startedAt;
+    try {
+      opts.onAttemptFinished?.(a.task, outcome, durationMs);
+    } catch (err) {
+      log.error('attempt observer failed', { task_id: a.task.id, error: err });
+    }
+    log.info('task attempt finished', { task_id: a.task.id, agent_id: a.task.agent_id, attempt: a.task.attempts, outcome, duration_ms: durationMs });
+    freeSlot(a, next);
+  }
+
+  /**
+   * Something broke in the worker's own handling of an attempt (its outcome could not be
+   * recorded): the slot is freed, and the task's lease runs out and the reaper re-queues it.
+   */
+  function crashed(a: Attempt, err: unknown): void {
+    a.callEnded = true;
+    clearTimeout(a.timer);
+    log.error('task attempt crashed', { task_id: a.task.id, error: err });
+    freeSlot(a);
+  }
+
+  /** The attempt leaves its slot, to the task its completion leased (if any) or to the next claim. */
+  function freeSlot(a: Attempt, next?: ClaimedTask): void {
+    if (running.get(a.task.id) !== a) return;
+    running.delete(a.task.id);
+    if (next) {
+      if (!stopping) launch(next);
+      else giveBack(next);
+    }
+    // Under load, claim in batches rather than one transaction per finished task; a single
+    // free slot is still filled by the next wake-up or poll.
+    if (opts.concurrency - running.size >= claimBatch) tickSoon();
+    if (running.size === 0 && idleWaiters.length > 0) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
   }
 
   /** Gives back a task leased for a slot while the worker was stopping; it never started. */
-  async function releaseUnstarted(task: ClaimedTask): Promise<void> {
-    try {
-      await opts.queue.release(task, workerId);
-    } catch (err) {
-      log.warn('could not give back a task leased while stopping; it returns when its lease expires', { task_id: task.id, error: (err as Error).message });
-    }
+  function giveBack(task: ClaimedTask): void {
+    const given = opts.queue.release(task, workerId).then(
+      () => undefined,
+      (err: unknown) => {
+        log.warn('could not give back a task leased while stopping; it returns when its lease expires', { task_id: task.id, error: (err as Error).message });
+      },
+    );
+    givingBack.add(given);
+    void given.then(() => givingBack.delete(given));
   }
+
+  const whenIdle = (): Promise<void> => (running.size === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve)));
 
   /**
    * Renews the leases of all running attempts in one go (every third of the lease). An attempt
@@ -171,8 +343,8 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
         // Finished meanwhile: its row left 'running' through its own fenced transition.
         if (running.get(a.task.id) !== a) continue;
         const state = held.get(a.task.id);
-        if (!state) a.controller.abort(new StopReason('lease_lost'));
-        else if (state.cancelRequested) a.controller.abort(new StopReason('cancelled'));
+        if (!state) stopAttempt(a, new StopReason('lease_lost'));
+        else if (state.cancelRequested) stopAttempt(a, new StopReason('cancelled'));
       }
     } catch (err) {
       log.warn('lease renewal failed', { attempts: attempts.length, error: (err as Error).message });
@@ -181,85 +353,9 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
     }
   }
 
-  async function runAttempt(task: ClaimedTask, controller: AbortController): Promise<Handoff> {
-    const startedAt = Date.now();
-    opts.onAttemptStarted?.(task);
-    const settings = opts.settingsFor(task.agent_id);
-    const timeoutMs = (task.timeout_seconds ?? settings.timeoutSeconds) * 1000;
-    log.info('task attempt started', { task_id: task.id, agent_id: task.agent_id, attempt: task.attempts });
-
-    let outcome: 'succeeded' | 'retrying' | 'failed' | 'cancelled' | 'released' | 'lost';
-    let handoff = NO_HANDOFF;
-    try {
-      const agent = findAgent.cached(task.agent_id) ?? (await findAgent(task.agent_id));
-      if (!agent) {
-        const status = await opts.queue.fail(task, workerId, `agent "${task.agent_id}" is not registered`, { retryable: false, breakerFailure: false });
-        outcome = status ? 'failed' : 'lost';
-      } else {
-        const result = await runUnderTimeout(agent, task, controller, timeoutMs);
-        if (stopping) {
-          outcome = (await opts.queue.complete(task, workerId, result)) ? 'succeeded' : 'lost';
-        } else {
-          // The slot this attempt frees is filled in the same commit when a task is due.
-          const { completed, next } = await opts.queue.completeAndTakeNext(task, workerId, result);
-          outcome = completed ? 'succeeded' : 'lost';
-          handoff = { next };
-        }
-      }
-    } catch (err) {
-      outcome = await settleFailure(task, controller, err, timeoutMs);
-    }
-    const durationMs = Date.now() - startedAt;
-    opts.onAttemptFinished?.(task, outcome, durationMs);
-    log.info('task attempt finished', { task_id: task.id, agent_id: task.agent_id, attempt: task.attempts, outcome, duration_ms: durationMs });
-    return handoff;
-  }
-
-  /**
-   * The agent call under the attempt's time limit. The attempt's own controller carries the
-   * timeout too (one AbortController per attempt instead of a second one per call, as
-   * withTimeout would make): it aborts with a TimeoutError when the limit passes, or with a
-   * StopReason on shutdown, cancel or a lost lease; the call is given up at once either way.
-   */
-  function runUnderTimeout(agent: Agent, task: ClaimedTask, controller: AbortController, timeoutMs: number): Promise<unknown> {
-    const timer = setTimeout(() => controller.abort(new TimeoutError(timeoutMs, `agent ${agent.id}`)), timeoutMs);
-    let call: Promise<unknown>;
-    try {
-      call = opts.runtime.execute(agent, task, controller.signal);
-    } catch (err) {
-      call = Promise.reject(err);
-    }
-    return untilAborted(call, controller.signal, () => clearTimeout(timer));
-  }
-
-  async function settleFailure(task: ClaimedTask, controller: AbortController, err: unknown, timeoutMs: number) {
-    const reason = controller.signal.aborted ? controller.signal.reason : undefined;
-    if (reason instanceof StopReason) {
-      if (reason.kind === 'lease_lost') return 'lost' as const;
-      if (reason.kind === 'cancelled') return (await opts.queue.finishCancelled(task, workerId)) ? ('cancelled' as const) : ('lost' as const);
-      return (await opts.queue.release(task, workerId)) ? ('released' as const) : ('lost' as const);
-    }
-    let message: string;
-    let retryable: boolean;
-    let breakerFailure: boolean;
-    if (err instanceof TimeoutError) {
-      message = `attempt timed out after ${timeoutMs} ms`;
-      retryable = true;
-      breakerFailure = true;
-    } else if (err instanceof AgentCallError) {
-      message = err.message;
-      retryable = err.retryable;
-      breakerFailure = err.retryable;
-    } else {
-      // Anything unexpected (a thrown bug in a builtin, a dropped connection mid-body) is retried.
-      message = err instanceof Error ? err.message : String(err);
-      retryable = true;
-      breakerFailure = true;
-    }
-    const status = await opts.queue.fail(task, workerId, message, { retryable, breakerFailure });
-    if (status === undefined) return 'lost' as const;
-    return status === 'queued' ? ('retrying' as const) : ('failed' as const);
-  }
+  const stopAll = () => {
+    for (const a of [...running.values()]) stopAttempt(a, new StopReason('shutdown'));
+  };
 
   return {
     name: 'task-worker',
@@ -278,13 +374,11 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
         if (!started) return;
         clearInterval(pollTimer);
         unsubscribe?.();
-        const inFlight = [...running.values()];
-        if (inFlight.length > 0) {
-          log.info('waiting for running tasks', { count: inFlight.length, grace_ms: opts.shutdownGraceMs });
+        if (running.size > 0) {
+          log.info('waiting for running tasks', { count: running.size, grace_ms: opts.shutdownGraceMs });
           let timer: NodeJS.Timeout | undefined;
-          const all = Promise.all(inFlight.map((r) => r.done));
           const finished = await Promise.race([
-            all.then(() => true),
+            whenIdle().then(() => true),
             new Promise<boolean>((resolve) => {
               timer = setTimeout(() => resolve(false), opts.shutdownGraceMs);
             }),
@@ -292,14 +386,15 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
           clearTimeout(timer);
           if (!finished) {
             log.warn('grace period over: releasing tasks still running', { count: running.size });
-            for (const r of running.values()) r.controller.abort(new StopReason('shutdown'));
-            await Promise.all([...running.values()].map((r) => r.done));
+            stopAll();
+            await whenIdle();
           }
         }
         // Wait out a claim in progress so no task is left leased to a stopped worker.
         while (ticking) await new Promise((r) => setTimeout(r, 10));
-        for (const r of [...running.values()]) r.controller.abort(new StopReason('shutdown'));
-        await Promise.all([...running.values()].map((r) => r.done));
+        stopAll();
+        await whenIdle();
+        await Promise.all([...givingBack]);
         clearInterval(renewTimer);
         while (renewing) await new Promise((r) => setTimeout(r, 10));
       })();

@@ -1,6 +1,6 @@
 // Wires the agent registry, the task queue, the worker and their scheduler jobs into the services.
 
-import { agentSettings } from '../../config';
+import { agentSettings, type AgentSettings } from '../../config';
 import type { Platform } from '../../processes/platform';
 import type { Services } from '../../processes/services';
 import { createAgentRegistry, type AgentRegistry } from '../agents/agent-registry';
@@ -35,7 +35,17 @@ export function wireTasks(
   } & Pick<TaskWorkerOptions, 'onAttemptStarted' | 'onAttemptFinished'>,
 ): TaskServices {
   const { config, database, notifier, logger, context } = platform;
-  const settingsFor = (agentId: string) => agentSettings(config, agentId);
+  // The config does not change while the process runs: each agent's settings are merged once
+  // (the worker asks on every attempt).
+  const settingsByAgent = new Map<string, AgentSettings>();
+  const settingsFor = (agentId: string): AgentSettings => {
+    let settings = settingsByAgent.get(agentId);
+    if (settings === undefined) {
+      if (settingsByAgent.size >= 10_000) settingsByAgent.clear();
+      settingsByAgent.set(agentId, (settings = agentSettings(config, agentId)));
+    }
+    return settings;
+  };
   const registry = createAgentRegistry(database);
   const breakers = createBreakerStore();
   const builtins = new Map(opts.builtins.map((b) => [b.config.id, b]));
