@@ -67,4 +67,42 @@ describeEachDatabase('event store appends', (kind) => {
     // Other streams are not counted.
     expect((await store.append({ aggregateType: 'other', aggregateId: id, expectedVersion: 'any', events: [{ type: 'Z', data: {} }] }))[0]!.version).toBe(1);
   });
+
+  it('returns the events exactly as they are stored: ids, positions, data and metadata, one event or several', async () => {
+    const id = stream();
+    const one = await store.append({ aggregateType: 'thing', aggregateId: id, expectedVersion: 0, events: [{ type: 'A', data: { when: new Date(0), n: 1 }, metadata: { by: 'test' } }] });
+    const several = await store.append({
+      aggregateType: 'thing',
+      aggregateId: id,
+      expectedVersion: 1,
+      events: [{ type: 'B', data: { list: [1, 2] } }, { type: 'C', data: {} }, { type: 'D', data: { nested: { deep: true } } }],
+    });
+    const stored = await store.readStream('thing', id);
+    expect([...one, ...several]).toEqual(stored);
+    // JSON as stored: the Date came back as its string.
+    expect(stored[0]!.data).toEqual({ when: '1970-01-01T00:00:00.000Z', n: 1 });
+    const positions = stored.map((e) => e.position);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(new Set(positions).size).toBe(4);
+  });
+
+  it('an append made while another transaction holds the connection is not part of that transaction', async () => {
+    const ids = Array.from({ length: 5 }, stream);
+    const appends: Promise<unknown>[] = [];
+    for (const [i, id] of ids.entries()) {
+      // The transaction holds the connection across awaits; the append, made meanwhile and
+      // outside it, must wait for it and survive its rollback.
+      await database.strategy
+        .writeTransaction(database.db, async (trx) => {
+          await trx.selectFrom('events').select('position').limit(1).execute();
+          appends.push(store.append({ aggregateType: 'thing', aggregateId: id, expectedVersion: 0, events: [{ type: `E${i}`, data: { i } }] }));
+          await new Promise((resolve) => setImmediate(resolve));
+          throw new Error('rolled back');
+        })
+        .catch((err: Error) => expect(err.message).toBe('rolled back'));
+    }
+    await Promise.all(appends);
+    const stored = await Promise.all(ids.map((id) => store.readStream('thing', id)));
+    expect(stored.map((events) => events.map((e) => [e.version, e.type]))).toEqual(ids.map((_, i) => [[1, `E${i}`]]));
+  });
 });

@@ -126,12 +126,32 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
     const version = last?.version ?? 0;
     if (append.expectedVersion !== 'any' && version !== append.expectedVersion) return [];
     const count = append.events.length;
-    const text = cachedText(`sqlite:${count}`, () => `insert into events (${COLUMNS}) values ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} returning *`);
-    const parameters: unknown[] = [];
-    append.events.forEach((e, i) => {
-      parameters.push(randomUUID(), append.aggregateType, append.aggregateId, version + i + 1, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata ?? {}), timestamp);
-    });
-    return prepare(text).all(parameters) as EventRow[];
+    // The stored rows are what was just bound: only the positions SQLite gave them come back.
+    const rows: EventRow[] = append.events.map((e, i) => ({
+      position: 0,
+      id: randomUUID(),
+      aggregate_type: append.aggregateType,
+      aggregate_id: append.aggregateId,
+      version: version + i + 1,
+      type: e.type,
+      data: JSON.stringify(e.data),
+      metadata: JSON.stringify(e.metadata ?? {}),
+      timestamp,
+    }));
+    const parameters = rows.flatMap((r) => [r.id, r.aggregate_type, r.aggregate_id, r.version, r.type, r.data, r.metadata, r.timestamp]);
+    if (count === 1) {
+      rows[0]!.position = Number(prepare(sqliteInsertText(1, false)).run(parameters).lastInsertRowid);
+      return rows;
+    }
+    // RETURNING gives no order: positions are matched to rows by version.
+    for (const { version: v, position } of prepare(sqliteInsertText(count, true)).all(parameters) as { version: number; position: number }[]) {
+      rows[v - version - 1]!.position = Number(position);
+    }
+    return rows;
+  }
+
+  function sqliteInsertText(count: number, returning: boolean): string {
+    return cachedText(`sqlite:${count}`, () => `insert into events (${COLUMNS}) values ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}${returning ? ' returning version, position' : ''}`);
   }
 
   /**

@@ -1,7 +1,7 @@
 // Opens the database named by DATABASE_URL as Kysely<Database>, with the dialect strategy that goes with it.
 
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type CompiledQuery, type QueryResult } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type CompiledQuery, type Driver, type QueryResult } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
@@ -14,8 +14,10 @@ import type { Database } from './schema';
 /** SQLite's own synchronous API, for hot paths where Kysely's asynchronous pipeline costs more than the statements. */
 export interface SqliteNative {
   /**
-   * Runs fn with the connection to itself: Kysely's connection lock is held, so no other query
-   * of this process interleaves. `prepare` returns cached statements.
+   * Runs fn with the connection to itself, so no other query of this process interleaves: at once
+   * when nothing holds or waits for Kysely's connection (fn is synchronous, so nothing can take
+   * the connection while it runs), else under Kysely's connection lock, after the holder and
+   * those already waiting. `prepare` returns cached statements.
    */
   exclusive<T>(fn: (connection: BetterSqlite3.Database, prepare: (sql: string) => BetterSqlite3.Statement) => T): Promise<T>;
   /**
@@ -64,12 +66,23 @@ function openSqlite(target: Extract<DatabaseTarget, { kind: 'sqlite' }>, opts: D
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
   const cached = withStatementCache(connection);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+  const dialect = new CountingSqliteDialect({ database: cached });
+  const db = new Kysely<Database>({ dialect });
   let closed: Promise<void> | undefined;
   return {
     db,
     sqlite: {
-      exclusive: (fn) => db.connection().execute(async () => fn(connection, cached.prepare)),
+      exclusive(fn) {
+        // The idle case skips the lock's promises and event-loop hops (the worker's hot path).
+        if (dialect.users === 0 && !connection.inTransaction) {
+          try {
+            return Promise.resolve(fn(connection, cached.prepare));
+          } catch (err) {
+            return Promise.reject(err);
+          }
+        }
+        return db.connection().execute(async () => fn(connection, cached.prepare));
+      },
       onHeldConnection(holder, fn) {
         if (holder === db) throw new Error('a held connection needs a transaction or connection scope, not the database itself');
         return fn(connection, cached.prepare);
@@ -93,6 +106,33 @@ function openSqlite(target: Extract<DatabaseTarget, { kind: 'sqlite' }>, opts: D
       return closed;
     },
   };
+}
+
+/**
+ * Kysely's SQLite dialect, counting who holds or waits for its one connection: from the moment
+ * Kysely asks for the connection until it gives it back (a query, a transaction, a
+ * `db.connection()` scope). Zero means the connection is free and nobody is queued for it.
+ */
+class CountingSqliteDialect extends SqliteDialect {
+  users = 0;
+
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const acquire = driver.acquireConnection.bind(driver);
+    const release = driver.releaseConnection.bind(driver);
+    // No promise of their own around the driver's: these run for every query. An acquire that
+    // fails (a destroyed database) leaves the count up, which only sends exclusive() to the
+    // lock, where it fails the same way. The release unlocks synchronously, right after the count.
+    driver.acquireConnection = () => {
+      this.users += 1;
+      return acquire();
+    };
+    driver.releaseConnection = (held) => {
+      this.users -= 1;
+      return release(held);
+    };
+    return driver;
+  }
 }
 
 function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, opts: DatabaseOptions): DatabaseHandle {
