@@ -5,7 +5,7 @@ export interface BenchEnv {
   postgresUrl: string | null;
   /** Redis URL (BENCH_REDIS_URL, else TEST_REDIS_URL); null skips the BullMQ row. */
   redisUrl: string | null;
-  /** Multiplies every default size (BENCH_SCALE, default 1: 5,000 queue jobs; 4 gives the 20,000). */
+  /** Multiplies every default size (BENCH_SCALE, default 1: 5,000 queue jobs on Postgres and Redis, 20,000 on SQLite). */
   scale: number;
   /** Measured repetitions per benchmark (BENCH_REPETITIONS, default 3); one warm-up runs first, excluded. */
   repetitions: number;

@@ -13,7 +13,7 @@ import { computeBackoffMs } from '../../resilience/backoff';
 import { decide, type BreakerPolicyOptions } from '../../resilience/circuit-breaker-policy';
 import { agentBreakerName, agentBreakers, type BreakerStore } from '../agents/breaker-store';
 import { createSqliteHotPath } from './sqlite-hot-path';
-import { FINISHED_STATUSES, toTask, type Task, type TaskStatus } from './task';
+import { FINISHED_STATUSES, toClaimedTask, toTask, type ClaimedTask, type Task, type TaskStatus } from './task';
 import { TaskStateError } from './task-errors';
 
 export interface EnqueueRequest {
@@ -29,10 +29,7 @@ export interface EnqueueRequest {
   workflow?: { runId: string; stepId: string; kind: 'step' | 'compensation' };
 }
 
-export interface ClaimedTask extends Task {
-  /** When this attempt was admitted; the circuit breaker matches the attempt's report by it. */
-  claimedAt: number;
-}
+export type { ClaimedTask } from './task';
 
 export type FinishOutcome = 'succeeded' | 'failed' | 'cancelled';
 
@@ -283,7 +280,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
         .insertInto('task_attempts')
         .values(rows.map((r) => ({ task_id: r.id, attempt: Number(r.attempts), worker_id: workerId, started_at: t, finished_at: null, outcome: null, error: null })))
         .execute();
-      return rows.map((r) => ({ ...toTask(r), claimedAt: t }));
+      return rows.map((r) => toClaimedTask(r, t));
     });
   }
 
@@ -381,7 +378,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
         slots,
         t,
       );
-      return { done, next: (claim?.rows ?? []).map((r) => ({ ...toTask(r), claimedAt: t })) };
+      return { done, next: (claim?.rows ?? []).map((r) => toClaimedTask(r, t)) };
     }
     const { rows } = await finishAndClaimQuery(db, {
       ids: items.map((i) => i.task.id),
@@ -392,7 +389,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     const done = new Set<string>();
     const next: ClaimedTask[] = [];
     for (const r of rows) {
-      if (r.status === 'running') next.push({ ...toTask(r), claimedAt: t });
+      if (r.status === 'running') next.push(toClaimedTask(r, t));
       else done.add(r.id);
     }
     return { done, next };
@@ -573,13 +570,13 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
         // Every agent on a closed breaker in one synchronous transaction; the others (a breaker
         // to decide on) below.
         const hot = await sqliteHotPath.claim(workerId, slots, t);
-        claimed.push(...hot.rows.map((r) => ({ ...toTask(r), claimedAt: t })));
+        claimed.push(...hot.rows.map((r) => toClaimedTask(r, t)));
         agents = hot.breakerHeld;
       } else {
         // Postgres: every agent on a closed breaker in one statement; the others below, only
         // when slots are left (a backlog fills them without a second round trip).
         const { rows } = await claimQuery(db, claimParameters(workerId, slots, t));
-        claimed.push(...rows.map((r) => ({ ...toTask(r), claimedAt: t })));
+        claimed.push(...rows.map((r) => toClaimedTask(r, t)));
         agents = claimed.length < slots ? await agentsHeldByBreakers(t) : [];
       }
       // Agents passed over for their breaker, one by one; one that yields less than asked leaves
@@ -694,7 +691,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
         .execute();
       let reaped = 0;
       for (const row of expired) {
-        const task = { ...toTask(row), claimedAt: Number(row.started_at ?? t) };
+        const task = toClaimedTask(row, Number(row.started_at ?? t));
         const outOfAttempts = task.attempts >= task.max_attempts;
         const error = `lease expired on attempt ${task.attempts}: the worker (${row.locked_by}) stopped renewing it`;
         const status = await strategy.writeTransaction(db, async (trx) => {

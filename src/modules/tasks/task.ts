@@ -37,23 +37,47 @@ export interface Task {
 
 const n = (v: number | null) => (v === null ? null : Number(v));
 
+/**
+ * A row as the task the queue and the API see. Every field is written out (no spread of the row):
+ * objects of one literal shape are much cheaper to build, and a worker builds one per attempt.
+ */
 export function toTask(row: TasksTable): Task {
   return {
-    ...row,
+    id: row.id,
+    agent_id: row.agent_id,
+    action: row.action,
     input: parseJson<unknown>(row.input, null),
-    result: parseJson<unknown>(row.result, null),
+    status: row.status,
     priority: Number(row.priority),
     run_at: Number(row.run_at),
     attempts: Number(row.attempts),
     max_attempts: Number(row.max_attempts),
     timeout_seconds: n(row.timeout_seconds),
+    idempotency_key: row.idempotency_key,
+    result: parseJson<unknown>(row.result, null),
+    last_error: row.last_error,
+    locked_by: row.locked_by,
     locked_until: n(row.locked_until),
     cancel_requested: Number(row.cancel_requested) === 1,
+    correlation_id: row.correlation_id,
+    workflow_run_id: row.workflow_run_id,
+    workflow_step_id: row.workflow_step_id,
+    workflow_task_kind: row.workflow_task_kind,
     created_at: Number(row.created_at),
     updated_at: Number(row.updated_at),
     started_at: n(row.started_at),
     finished_at: n(row.finished_at),
   };
+}
+
+/** A task leased to a worker for one attempt. */
+export interface ClaimedTask extends Task {
+  /** When this attempt was admitted; the circuit breaker matches the attempt's report by it. */
+  claimedAt: number;
+}
+
+export function toClaimedTask(row: TasksTable, claimedAt: number): ClaimedTask {
+  return Object.assign(toTask(row), { claimedAt });
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
