@@ -217,6 +217,33 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     expect((await queue.get(plain.task.id)).status).toBe('succeeded');
   });
 
+  it("leases a workflow step's freed slot the task its finish hook queued, in the same commit (SQLite)", async () => {
+    const first = await queue.enqueue({ agentId: 'a', action: 'run', input: {}, workflow: { runId: 'run-3', stepId: 'one', kind: 'step' } });
+    // The hook queues the next step inside the finishing transaction, as the saga orchestrator does.
+    queue.onFinished(async (trx, task) => {
+      if (task.workflow_step_id === 'one') {
+        await queue.enqueue({ agentId: 'b', action: 'run', input: { after: task.id }, workflow: { runId: 'run-3', stepId: 'two', kind: 'step' } }, trx);
+      }
+    });
+    const [claimed] = await queue.claim('w1', 1);
+    expect(claimed!.id).toBe(first.task.id);
+    const answer = await queue.completeAndTakeNext(claimed!, 'w1', 'done');
+    expect(answer.completed).toBe(true);
+    if (kind === 'postgres') {
+      // Postgres leaves the claim to the worker (no claim lock held through the commit).
+      expect(answer.next).toBeUndefined();
+      expect((await queue.claim('w1', 1)).map((t) => t.workflow_step_id)).toEqual(['two']);
+      return;
+    }
+    expect(answer.next).toMatchObject({ agent_id: 'b', workflow_step_id: 'two', status: 'running', locked_by: 'w1', attempts: 1, input: { after: first.task.id } });
+    // Leased for real: running for this worker, with its attempt recorded.
+    expect(await queue.get(answer.next!.id)).toMatchObject({ status: 'running', locked_by: 'w1' });
+    expect(await queue.attempts(answer.next!.id)).toEqual([expect.objectContaining({ attempt: 1, worker_id: 'w1', finished_at: null })]);
+    // The completion of a step that queued nothing hands on nothing.
+    const last = await queue.completeAndTakeNext(answer.next!, 'w1', 'done');
+    expect(last).toEqual({ completed: true, next: undefined });
+  });
+
   it('claims across agents best first, each within its own limit, with the default for the rest', async () => {
     limits.small = { maxConcurrentTasks: 2 };
     for (let i = 0; i < 5; i++) await queue.enqueue({ agentId: 'small', action: 'run', input: { i }, priority: 5 });

@@ -6,8 +6,9 @@
 // hooks of workflow tasks, Postgres) takes those paths.
 
 import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import type { SqliteNative } from '../../platform/db';
-import type { TasksTable } from '../../platform/db/schema';
+import type { Database, TasksTable } from '../../platform/db/schema';
 import { agentBreakerName } from '../agents/breaker-store';
 
 export interface SqliteClaim {
@@ -31,6 +32,11 @@ export interface SqliteHotPath {
    * clean) and leases it up to `slots` next tasks, in one transaction.
    */
   completePlain(workerId: string, items: readonly SqliteSuccess[], slots: number, t: number): Promise<{ done: Set<string>; claim?: SqliteClaim }>;
+  /**
+   * The claim, inside a transaction the caller holds (`holder`, as SqliteNative.onHeldConnection
+   * takes it): it commits or rolls back with the caller's changes.
+   */
+  claimWithin(holder: Kysely<Database>, workerId: string, slots: number, t: number): SqliteClaim;
 }
 
 const BEST = (column: string) =>
@@ -143,6 +149,9 @@ export function createSqliteHotPath(native: SqliteNative, opts: { leaseMs: numbe
   }
 
   return {
+    claimWithin(holder, workerId, slots, t) {
+      return native.onHeldConnection(holder, (_, prepare) => claimIn(prepare, workerId, slots, t));
+    },
     claim(workerId, slots, t) {
       return native.exclusive((connection, prepare) => transactionsOf(connection).claim.immediate(prepare, workerId, slots, t));
     },

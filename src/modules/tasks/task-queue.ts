@@ -190,6 +190,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     return { worker: workerId, slots, t, until: t + opts.leaseMs, defaultLimit: opts.agents.agentDefaults.maxConcurrentTasks, limits: JSON.stringify(limits) };
   }
 
+
   /** Agents with due work whose breaker is not closed: the claim passed them over. */
   async function agentsHeldByBreakers(t: number): Promise<string[]> {
     const name = sql.ref('b.name');
@@ -405,10 +406,27 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       const finished = (ids: Iterable<string>) => {
         for (const id of ids) opts.onTaskFinished?.(id, 'succeeded');
       };
-      const inTransaction = async (batch: readonly Completion[]) => {
-        const done = await strategy.writeTransaction(db, (trx) => completeAll(trx, batch, now()));
+      /**
+       * Completions with finish hooks (a workflow run's tasks), in one transaction. On SQLite, with
+       * `takeNext`, the slots they free are leased their next tasks in the same commit, as for
+       * plain completions: a saga's next step, queued by the hook, among them. (On Postgres the
+       * claim would add a round trip inside the transaction and hold the agent's claim lock until
+       * its commit, and sagas ran slower with it: the worker claims on its own there.)
+       */
+      const inTransaction = async (batch: readonly Completion[], takeNext: boolean) => {
+        const t = now();
+        const { done, handed } = await strategy.writeTransaction(db, async (trx) => {
+          const done = await completeAll(trx, batch, t);
+          const takers = takeNext && sqliteHotPath ? batch.filter((i) => i.takeNext && done.has(i.task.id)) : [];
+          const workerId = takers[0]?.workerId;
+          if (!sqliteHotPath || workerId === undefined || takers.some((i) => i.workerId !== workerId)) return { done, handed: new Map<string, ClaimedTask>() };
+          // Read the clock again: a task the hooks queued is due from the moment they queued it.
+          const claimedAt = now();
+          const next = sqliteHotPath.claimWithin(trx, workerId, takers.length, claimedAt).rows.map((r) => toClaimedTask(r, claimedAt));
+          return { done, handed: new Map(next.map((task, k) => [takers[k]!.task.id, task])) };
+        });
         finished(done);
-        return done;
+        return { done, handed };
       };
       const answers = new Map<string, PromiseSettledResult<CompletionAnswer>>();
       let rest: readonly Completion[] = items;
@@ -430,8 +448,8 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
           rest = items.filter((i) => !done.has(i.task.id));
         }
         if (rest.length > 0) {
-          const done = await inTransaction(rest);
-          for (const i of rest) answers.set(i.task.id, { status: 'fulfilled', value: { completed: done.has(i.task.id) } });
+          const { done, handed } = await inTransaction(rest, true);
+          for (const i of rest) answers.set(i.task.id, { status: 'fulfilled', value: { completed: done.has(i.task.id), next: handed.get(i.task.id) } });
         }
       } catch (err) {
         if (rest.length === 1) answers.set(rest[0]!.task.id, { status: 'rejected', reason: err });
@@ -441,8 +459,8 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
           for (const item of rest) {
             answers.set(
               item.task.id,
-              await inTransaction([item]).then(
-                (done) => ({ status: 'fulfilled', value: { completed: done.has(item.task.id) } }) as const,
+              await inTransaction([item], false).then(
+                ({ done }) => ({ status: 'fulfilled', value: { completed: done.has(item.task.id) } }) as const,
                 (reason: unknown) => ({ status: 'rejected', reason }) as const,
               ),
             );
