@@ -1,5 +1,5 @@
 // Statements run through transactionRunner belong to the caller's transaction on every database:
-// they see its writes, and its rollback undoes them.
+// they see its writes, and its rollback undoes them; given the database itself, each stands alone.
 
 import { CompiledQuery } from 'kysely';
 import { transactionRunner, type DatabaseHandle } from '../../src/platform/db';
@@ -37,9 +37,32 @@ describeEachDatabase('transaction runner', (kind) => {
     expect(Number((await database.db.executeQuery(countRows('runner-committed'))).rows[0]!.n)).toBe(1);
   });
 
-  it('given the database itself, runs through Kysely; a bad statement rejects', async () => {
-    expect(transactionRunner(database, database.db)).toBe(database.db);
+  it('given the database itself, runs each statement on its own, after any transaction holding the connection', async () => {
+    const runner = transactionRunner(database, database.db);
+    if (!database.sqlite) expect(runner).toBe(database.db);
     if (database.sqlite) expect(() => database.sqlite!.runOnHeldConnection(database.db, countRows('x'))).toThrow(/not the database itself/);
+    // Made while another transaction holds the connection: not part of it, so its rollback keeps the row.
+    let outside: Promise<unknown> | undefined;
+    await expect(
+      database.strategy.writeTransaction(database.db, async (trx) => {
+        await trx.executeQuery(countRows('runner-outside'));
+        outside = runner.executeQuery(insertRow('runner-outside'));
+        await new Promise((resolve) => setImmediate(resolve));
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    await outside;
+    expect(Number((await runner.executeQuery(countRows('runner-outside'))).rows[0]!.n)).toBe(1);
+    // A unique violation and a bad statement reject like Kysely's own execution.
+    const duplicate = await runner.executeQuery(insertRow('runner-outside')).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(database.strategy.isUniqueViolation(duplicate)).toBe(true);
+    await expect(runner.executeQuery(CompiledQuery.raw('select * from no_such_table', []))).rejects.toMatchObject({ message: expect.stringMatching(/no_such_table/) });
+  });
+
+  it('a bad statement inside a transaction rejects', async () => {
     await expect(
       database.strategy.writeTransaction(database.db, (trx) => transactionRunner(database, trx).executeQuery(CompiledQuery.raw('select * from no_such_table', []))),
     ).rejects.toMatchObject({ message: expect.stringMatching(/no_such_table/) });

@@ -28,6 +28,8 @@ export interface SqliteNative {
    * driver does. Throws for the handle's own `db`, which holds nothing.
    */
   runOnHeldConnection<R>(holder: Kysely<Database>, query: CompiledQuery<R>): QueryResult<R>;
+  /** Runs a compiled query on its own (autocommitted), as exclusive() runs fn; answers as runOnHeldConnection. */
+  runExclusive<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
   /** Runs fn with the connection `holder` holds (as runOnHeldConnection), for several statements at once. */
   onHeldConnection<T>(holder: Kysely<Database>, fn: (connection: BetterSqlite3.Database, prepare: (sql: string) => BetterSqlite3.Statement) => T): T;
 }
@@ -88,12 +90,10 @@ function openSqlite(target: Extract<DatabaseTarget, { kind: 'sqlite' }>, opts: D
         return fn(connection, cached.prepare);
       },
       runOnHeldConnection<R>(holder: Kysely<Database>, query: CompiledQuery<R>): QueryResult<R> {
-        return this.onHeldConnection(holder, (_, prepare): QueryResult<R> => {
-          const statement = prepare(query.sql);
-          if (statement.reader) return { rows: statement.all(query.parameters) as R[] };
-          const { changes, lastInsertRowid } = statement.run(query.parameters);
-          return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
-        });
+        return this.onHeldConnection(holder, (_, prepare) => runCompiled(prepare, query));
+      },
+      runExclusive<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> {
+        return this.exclusive((_, prepare) => runCompiled(prepare, query));
       },
     },
     strategy: sqliteStrategy,
@@ -106,6 +106,14 @@ function openSqlite(target: Extract<DatabaseTarget, { kind: 'sqlite' }>, opts: D
       return closed;
     },
   };
+}
+
+/** Runs a compiled query on better-sqlite3 and answers as Kysely's SQLite driver does. */
+function runCompiled<R>(prepare: (sql: string) => BetterSqlite3.Statement, query: CompiledQuery<R>): QueryResult<R> {
+  const statement = prepare(query.sql);
+  if (statement.reader) return { rows: statement.all(query.parameters) as R[] };
+  const { changes, lastInsertRowid } = statement.run(query.parameters);
+  return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
 }
 
 /**

@@ -9,11 +9,13 @@ import type { QueryRunner } from './query-template';
  * The runner for statements of `trx` (a transaction, or the strategy's write transaction, which is
  * a connection scope). On SQLite they run straight on the connection that scope holds
  * (better-sqlite3 is synchronous; Kysely's asynchronous executor around each one cost more than
- * the statement in the saga's transitions). Elsewhere, or given the database itself, `trx`.
+ * the statement in the saga's transitions); given the database itself, each runs on its own
+ * with the connection to itself (SqliteNative.runExclusive). On Postgres, `trx`.
  */
 export function transactionRunner(database: DatabaseHandle, trx: Tx): QueryRunner {
   const native = database.sqlite;
-  if (!native || trx === database.db) return trx;
+  if (!native) return trx;
+  if (trx === database.db) return { executeQuery: (query) => native.runExclusive(query) };
   return {
     executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> {
       try {
