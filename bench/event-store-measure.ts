@@ -1,7 +1,7 @@
 // The two sides of the event-store benchmark, each run in its own process: Catalynx's append with
 // expected-version checks, and raw single-row inserts into the same events table.
 
-import { randomUUID } from 'node:crypto';
+import { newRowId } from '../src/platform/ids';
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
@@ -40,7 +40,7 @@ export async function measureRawInserts(kind: BenchDatabaseKind, appends: number
   const database = await freshDatabase(kind, env, 'evraw');
   const columns = 'id, aggregate_type, aggregate_id, version, type, data, metadata, timestamp';
   const params = (i: number, version: number) => [
-    randomUUID(),
+    newRowId(),
     'bench',
     `stream-${i % EVENT_STREAMS}`,
     version,

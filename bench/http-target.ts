@@ -5,6 +5,7 @@
 // leaves builtinAgents undefined when services.ts runs.
 import { buildServices, initializeServices } from '../src/processes/services';
 import { randomUUID } from 'node:crypto';
+import { newRowId } from '../src/platform/ids';
 import BetterSqlite3 from 'better-sqlite3';
 import express from 'express';
 import { z } from 'zod';
@@ -59,7 +60,7 @@ async function start(kind: HttpTargetKind, databaseUrl: string, filename: string
     app.use(express.json({ limit: '1mb' }));
     app.post('/api/agents/:id/execute', (req, res) => {
       const t = Date.now();
-      const id = randomUUID();
+      const id = newRowId();
       const body = req.body as { action: string; input?: unknown };
       insert.run(id, req.params.id, body.action, JSON.stringify(body.input ?? null), t, randomUUID(), t, t);
       res.status(202).location(`/api/tasks/${id}`).json({ task_id: id, status: 'queued' });

@@ -1,11 +1,11 @@
 // The physical ceiling for the SQLite queue: a synchronous better-sqlite3 loop that claims and
-// completes the same rows with the same statements Catalynx issues (due-agents scan, running count,
+// completes the same rows (ids made as Catalynx makes them) with the same statements Catalynx issues (due-agents scan, running count,
 // breaker read, pick-and-lease, attempt insert; then one completion of the whole claimed batch:
 // task update, attempt update, breaker read), in the same transactions (BEGIN IMMEDIATE: a batch's
 // completion and the claim of the slots it frees share one), with no worker, agent runtime or ORM
 // around it.
 
-import { randomUUID } from 'node:crypto';
+import { newRowId } from '../src/platform/ids';
 import BetterSqlite3 from 'better-sqlite3';
 import { NOOP_AGENT_ID } from './noop-agent';
 import type { QueueSubject } from './queue-subject';
@@ -108,12 +108,12 @@ export function rawSqliteQueueSubject(opts: { concurrency: number }): QueueSubje
         async enqueueBulk(n) {
           const t = Date.now();
           db.transaction(() => {
-            for (let i = 0; i < n; i++) insert.get(randomUUID(), NOOP_AGENT_ID, JSON.stringify({ i }), t, t, t);
+            for (let i = 0; i < n; i++) insert.get(newRowId(), NOOP_AGENT_ID, JSON.stringify({ i }), t, t, t);
           }).immediate();
         },
         async enqueueOne(seq) {
           const t = Date.now();
-          insert.get(randomUUID(), NOOP_AGENT_ID, JSON.stringify({ seq }), t, t, t);
+          insert.get(newRowId(), NOOP_AGENT_ID, JSON.stringify({ seq }), t, t, t);
         },
         async startWorker() {
           // Runs to empty in slices so the event loop (the completion wait) still gets turns.

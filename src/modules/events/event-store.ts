@@ -2,7 +2,7 @@
 
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
-import { randomUUID } from 'node:crypto';
+import { newRowId } from '../../platform/ids';
 import type { DatabaseHandle, Tx } from '../../platform/db';
 import { parseJson } from '../../platform/db';
 import { ConcurrencyConflictError } from './concurrency-error';
@@ -129,7 +129,7 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
     // The stored rows are what was just bound: only the positions SQLite gave them come back.
     const rows: EventRow[] = append.events.map((e, i) => ({
       position: 0,
-      id: randomUUID(),
+      id: newRowId(),
       aggregate_type: append.aggregateType,
       aggregate_id: append.aggregateId,
       version: version + i + 1,
@@ -171,7 +171,7 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
     const base = atEnd ? 0 : (append.expectedVersion as number);
     const parameters: unknown[] = atEnd ? [append.aggregateType, append.aggregateId] : [];
     append.events.forEach((e, i) => {
-      parameters.push(randomUUID(), append.aggregateType, append.aggregateId, base + i + 1, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata ?? {}), timestamp);
+      parameters.push(newRowId(), append.aggregateType, append.aggregateId, base + i + 1, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata ?? {}), timestamp);
     });
     if (!atEnd) parameters.push(append.aggregateType, append.aggregateId, append.expectedVersion);
     const query = CompiledQuery.raw(postgresAppendText(append.events.length, atEnd), parameters) as CompiledQuery<EventRow>;

@@ -1,6 +1,6 @@
 // The one owner of the `api_keys` table: create, list, revoke, look up by hash, and the throttled last-used stamp.
 
-import { randomUUID } from 'node:crypto';
+import { newRowId } from '../../platform/ids';
 import type { DatabaseHandle } from '../../platform/db';
 import { parseJson } from '../../platform/db';
 import { generateApiKey } from './api-key';
@@ -47,7 +47,7 @@ export function createApiKeyStore(database: DatabaseHandle, opts: { now?: () => 
     async create({ name, scopes }) {
       const material = generateApiKey();
       const record: ApiKeyRecord = {
-        id: randomUUID(),
+        id: newRowId(),
         name,
         prefix: material.prefix,
         scopes: [...new Set(scopes)],

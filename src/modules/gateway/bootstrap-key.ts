@@ -10,7 +10,7 @@
 // The count and the insert share one write transaction, so two processes starting together on
 // an empty database create one key, not two.
 
-import { randomUUID } from 'node:crypto';
+import { newRowId } from '../../platform/ids';
 import type { DatabaseHandle } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
 import { generateApiKey } from './api-key';
@@ -65,7 +65,7 @@ export async function ensureBootstrapKey(opts: EnsureBootstrapKeyOptions): Promi
   const created = await strategy.writeTransaction(db, async (trx) => {
     if ((await countActive(trx)) > 0) return undefined;
     const material = generateApiKey();
-    const id = randomUUID();
+    const id = newRowId();
     await trx
       .insertInto('api_keys')
       .values({

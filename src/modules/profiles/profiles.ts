@@ -2,7 +2,7 @@
 // and recordIntelligenceReport for sagas. Every write is an append; the event store's unique
 // (aggregate, version) constraint decides between concurrent writers.
 
-import { randomUUID } from 'node:crypto';
+import { newRowId } from '../../platform/ids';
 import type { Tx } from '../../platform/db';
 import type { Notifier } from '../../platform/notifier';
 import { ConcurrencyConflictError } from '../events/concurrency-error';
@@ -55,7 +55,7 @@ export function createProfiles(opts: ProfilesOptions): Profiles {
 
   return {
     async create(body, metadata) {
-      const id = randomUUID();
+      const id = newRowId();
       const appended = await events.append({
         aggregateType: PROFILE_AGGREGATE,
         aggregateId: id,

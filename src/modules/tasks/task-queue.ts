@@ -2,7 +2,7 @@
 // fenced statement (status + lease owner + attempt in the WHERE), so the database decides races.
 
 import { sql, type ExpressionBuilder, type QueryCreator } from 'kysely';
-import { randomUUID } from 'node:crypto';
+import { newRowId } from '../../platform/ids';
 import { agentSettings, type AgentSettings, type AgentSettingsSource } from '../../config';
 import { transactionRunner, type DatabaseHandle, type Tx } from '../../platform/db';
 import type { Database, TasksTable } from '../../platform/db/schema';
@@ -474,7 +474,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
   function newTaskRow(req: EnqueueRequest, t: number): TasksTable {
     const settings = settingsFor(req.agentId);
     return {
-      id: randomUUID(),
+      id: newRowId(),
       agent_id: req.agentId,
       action: req.action,
       input: JSON.stringify(req.input ?? null),

@@ -3,7 +3,7 @@
 // point either commits "task finished + saga advanced" together or neither; every transition is
 // guarded by the current status in its WHERE, so a redelivered hook cannot advance a run twice.
 
-import { randomUUID } from 'node:crypto';
+import { newRowId } from '../../platform/ids';
 import { transactionRunner, type DatabaseHandle, type Tx } from '../../platform/db';
 import type { WorkflowRunsTable } from '../../platform/db/schema';
 import { queryTemplate } from '../../platform/db/query-template';
@@ -342,7 +342,7 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
       const key = startOpts.idempotencyKey ?? null;
       const result = await strategy.writeTransaction(db, async (trx) => {
         const t = now();
-        const id = randomUUID();
+        const id = newRowId();
         // ON CONFLICT DO NOTHING: the unique (workflow, idempotency key) index decides between two
         // concurrent starts; the loser reads the winner's run. NULL keys never conflict.
         const q = transactionRunner(opts.database, trx);
