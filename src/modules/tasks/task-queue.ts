@@ -190,7 +190,6 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     return { worker: workerId, slots, t, until: t + opts.leaseMs, defaultLimit: opts.agents.agentDefaults.maxConcurrentTasks, limits: JSON.stringify(limits) };
   }
 
-
   /** Agents with due work whose breaker is not closed: the claim passed them over. */
   async function agentsHeldByBreakers(t: number): Promise<string[]> {
     const name = sql.ref('b.name');
@@ -417,7 +416,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
         const t = now();
         const { done, handed } = await strategy.writeTransaction(db, async (trx) => {
           const done = await completeAll(trx, batch, t);
-          const takers = takeNext && sqliteHotPath ? batch.filter((i) => i.takeNext && done.has(i.task.id)) : [];
+          const takers = takeNext ? batch.filter((i) => i.takeNext && done.has(i.task.id)) : [];
           const workerId = takers[0]?.workerId;
           if (!sqliteHotPath || workerId === undefined || takers.some((i) => i.workerId !== workerId)) return { done, handed: new Map<string, ClaimedTask>() };
           // Read the clock again: a task the hooks queued is due from the moment they queued it.
