@@ -162,11 +162,8 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
   async function insertIfAtVersion(q: Tx | undefined, append: AppendOptions): Promise<EventRow[]> {
     const timestamp = now();
     const native = database.sqlite;
-    if (native) {
-      // Inside a caller's transaction, on the connection it holds; otherwise under Kysely's lock.
-      if (q && q !== db) return native.onHeldConnection(q, (_, prepare) => appendOnSqlite(prepare, append, timestamp));
-      return native.exclusive((_, prepare) => appendOnSqlite(prepare, append, timestamp));
-    }
+    // SQLite on its own: with the connection to itself (appends inside a transaction: append()).
+    if (native) return native.exclusive((_, prepare) => appendOnSqlite(prepare, append, timestamp));
     const atEnd = append.expectedVersion === 'any';
     const base = atEnd ? 0 : (append.expectedVersion as number);
     const parameters: unknown[] = atEnd ? [append.aggregateType, append.aggregateId] : [];
@@ -188,26 +185,46 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
     return Number(row?.v ?? 0);
   }
 
+  /** The inserted rows as the events returned, in version order. */
+  const storedEvents = (rows: EventRow[]): StoredEvent[] => rows.map(toEvent).sort((a, b) => a.version - b.version);
+
+  /**
+   * An insert that failed: two writers that both saw the expected version meet the unique
+   * (aggregate, version) constraint, which lets exactly one in; the other gets a conflict, with
+   * the version read through `q` (the database, or on SQLite the caller's transaction, which the
+   * failed statement leaves usable and which holds the one connection).
+   */
+  async function insertFailed(err: unknown, append: AppendOptions, q: Tx): Promise<never> {
+    if (!strategy.isUniqueViolation(err)) throw err;
+    const current = await currentVersionIn(q, append.aggregateType, append.aggregateId);
+    throw new ConcurrencyConflictError(append.aggregateType, append.aggregateId, append.expectedVersion, current);
+  }
+
+  /** Nothing inserted: the stream had moved past the expected version. */
+  async function staleVersion(q: Tx, append: AppendOptions): Promise<never> {
+    const current = await currentVersionIn(q, append.aggregateType, append.aggregateId);
+    throw new ConcurrencyConflictError(append.aggregateType, append.aggregateId, append.expectedVersion, current);
+  }
+
   return {
-    async append(append, trx) {
-      if (append.events.length === 0) return [];
-      let inserted: EventRow[];
-      try {
-        inserted = await insertIfAtVersion(trx, append);
-      } catch (err) {
-        // Two writers that both saw the expected version: the unique (aggregate, version)
-        // constraint lets exactly one in.
-        if (strategy.isUniqueViolation(err)) {
-          const current = await currentVersionIn(db, append.aggregateType, append.aggregateId);
-          throw new ConcurrencyConflictError(append.aggregateType, append.aggregateId, append.expectedVersion, current);
+    append(append, trx) {
+      if (append.events.length === 0) return Promise.resolve([]);
+      const native = database.sqlite;
+      if (native && trx !== undefined && trx !== db) {
+        // Inside a caller's transaction on SQLite: at once on the connection it holds (a saga's
+        // every transition appends; async layers here cost more than the two statements).
+        let inserted: EventRow[];
+        try {
+          inserted = native.onHeldConnection(trx, (_, prepare) => appendOnSqlite(prepare, append, now()));
+        } catch (err) {
+          return insertFailed(err, append, trx);
         }
-        throw err;
+        return inserted.length > 0 ? Promise.resolve(storedEvents(inserted)) : staleVersion(trx, append);
       }
-      if (inserted.length === 0) {
-        const current = await currentVersionIn(trx ?? db, append.aggregateType, append.aggregateId);
-        throw new ConcurrencyConflictError(append.aggregateType, append.aggregateId, append.expectedVersion, current);
-      }
-      return inserted.map(toEvent).sort((a, b) => a.version - b.version);
+      return insertIfAtVersion(trx, append).then(
+        (inserted) => (inserted.length > 0 ? storedEvents(inserted) : staleVersion(trx ?? db, append)),
+        (err: unknown) => insertFailed(err, append, db),
+      );
     },
     async readStream(aggregateType, aggregateId, range = {}) {
       let q = db

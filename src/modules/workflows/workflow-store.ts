@@ -1,7 +1,8 @@
 // Stored workflow definitions (the `workflows` table): upsert by id, read, list.
 
 import type { DatabaseHandle } from '../../platform/db';
-import { parseJson } from '../../platform/db';
+import { parseJson, transactionRunner } from '../../platform/db';
+import { queryTemplate } from '../../platform/db/query-template';
 import type { WorkflowsTable } from '../../platform/db/schema';
 import { NotFoundError } from '../../platform/errors';
 import type { WorkflowDefinition } from './workflow-definition';
@@ -33,6 +34,8 @@ function toStored(row: WorkflowsTable): StoredWorkflow {
 export function createWorkflowStore(database: DatabaseHandle, opts: { now?: () => number } = {}): WorkflowStore {
   const { db } = database;
   const now = opts.now ?? Date.now;
+  // Read once per run started: built and compiled once, and on SQLite run on the connection at once.
+  const findQuery = queryTemplate<'id', WorkflowsTable>((p) => db.selectFrom('workflows').selectAll().where('id', '=', p.id));
   const store: WorkflowStore = {
     async save(def, source) {
       const t = now();
@@ -49,7 +52,7 @@ export function createWorkflowStore(database: DatabaseHandle, opts: { now?: () =
       return { workflow: toStored(row), created: Number(row.created_at) === t };
     },
     async find(id) {
-      const row = await db.selectFrom('workflows').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = (await findQuery(transactionRunner(database, db), { id })).rows;
       return row ? toStored(row) : undefined;
     },
     async get(id) {
