@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import pg from 'pg';
 import type { DatabaseTarget } from '../../config';
 import type { Logger } from '../logger';
-import { postgresStrategy, sqliteStrategy, type DialectStrategy } from './dialect-strategy';
+import { createSqliteStrategy, postgresStrategy, type DialectStrategy } from './dialect-strategy';
 import { preparingPool } from './prepared-statements';
 import type { Database } from './schema';
 
@@ -96,7 +96,8 @@ function openSqlite(target: Extract<DatabaseTarget, { kind: 'sqlite' }>, opts: D
         return this.exclusive((_, prepare) => runCompiled(prepare, query));
       },
     },
-    strategy: nativeTransactions(sqliteStrategy, db, cached.prepare),
+    // Its transactions' BEGIN, COMMIT and ROLLBACK run on the connection, inside Kysely's scope.
+    strategy: createSqliteStrategy({ db, control: (_, statement) => cached.prepare(statement).run() }),
     target,
     async ping() {
       await sql`select 1`.execute(db);
@@ -106,41 +107,6 @@ function openSqlite(target: Extract<DatabaseTarget, { kind: 'sqlite' }>, opts: D
       return closed;
     },
   };
-}
-
-/**
- * SQLite's strategy for one handle, whose write transactions begin and end on the connection
- * itself, inside Kysely's connection scope (which keeps every other query of this process out
- * until it ends): Kysely's executor around BEGIN and COMMIT cost more than the statements, in
- * every write transaction. Another Kysely instance than the handle's goes the general way.
- */
-function nativeTransactions(general: DialectStrategy, handleDb: Kysely<Database>, prepare: (sql: string) => BetterSqlite3.Statement): DialectStrategy {
-  const strategy: DialectStrategy = {
-    ...general,
-    writeTransaction(db, fn) {
-      if (db !== handleDb) return general.writeTransaction(db, fn);
-      return db.connection().execute(async (conn) => {
-        prepare('begin immediate').run();
-        try {
-          const result = await fn(conn);
-          prepare('commit').run();
-          return result;
-        } catch (err) {
-          try {
-            prepare('rollback').run();
-          } catch {
-            // Nothing to roll back (SQLite already ended the transaction on its error).
-          }
-          throw err;
-        }
-      });
-    },
-    lockedWriteTransaction(db, _key, fn) {
-      // SQLite's writer lock already covers every key.
-      return strategy.writeTransaction(db, fn);
-    },
-  };
-  return strategy;
 }
 
 /** Runs a compiled query on better-sqlite3 and answers as Kysely's SQLite driver does. */

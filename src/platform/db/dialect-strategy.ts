@@ -41,45 +41,64 @@ function errorCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
 }
 
-export const sqliteStrategy: DialectStrategy = {
-  name: 'sqlite',
-  supportsSkipLocked: false,
-  supportsDataModifyingCte: false,
-  migrationDialect: {
-    supportsFunctions: false,
-    autoIncrementingKeyType: 'integer',
-    autoIncrementingKey: (c) => c.primaryKey().autoIncrement(),
-  },
-  async writeTransaction(db, fn) {
-    // Kysely's SQLite driver hands out its single connection to one caller at a time, so the
-    // whole transaction runs without interleaving from this process.
-    return db.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn);
-      try {
-        const result = await fn(conn);
-        await sql`commit`.execute(conn);
-        return result;
-      } catch (err) {
-        await sql`rollback`.execute(conn).catch(() => undefined);
-        throw err;
-      }
-    });
-  },
-  lockedWriteTransaction(db, _key, fn) {
-    return sqliteStrategy.writeTransaction(db, fn);
-  },
-  async lockKey() {
-    return true;
-  },
-  isUniqueViolation(err) {
-    const code = errorCode(err);
-    return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-  },
-  isUnavailable(err) {
-    const code = errorCode(err);
-    return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_IOERR';
-  },
-};
+/** Sends a transaction's control statement on the connection scope that holds the transaction. */
+export type SqliteTransactionControl = (conn: Tx, statement: 'begin immediate' | 'commit' | 'rollback') => unknown;
+
+const throughKysely: SqliteTransactionControl = (conn, statement) => sql.raw(statement).execute(conn);
+
+/**
+ * The SQLite strategy. With `own`, transactions on `own.db` (a handle's own database) send their
+ * BEGIN, COMMIT and ROLLBACK through `own.control` (straight on the connection: Kysely's executor
+ * around them cost more than the statements); any other Kysely instance goes through Kysely.
+ */
+export function createSqliteStrategy(own?: { db: Kysely<Database>; control: SqliteTransactionControl }): DialectStrategy {
+  const strategy: DialectStrategy = {
+    name: 'sqlite',
+    supportsSkipLocked: false,
+    supportsDataModifyingCte: false,
+    migrationDialect: {
+      supportsFunctions: false,
+      autoIncrementingKeyType: 'integer',
+      autoIncrementingKey: (c) => c.primaryKey().autoIncrement(),
+    },
+    async writeTransaction(db, fn) {
+      // Kysely's SQLite driver hands out its single connection to one caller at a time, so the
+      // whole transaction runs without interleaving from this process.
+      const control = own && db === own.db ? own.control : throughKysely;
+      return db.connection().execute(async (conn) => {
+        await control(conn, 'begin immediate');
+        try {
+          const result = await fn(conn);
+          await control(conn, 'commit');
+          return result;
+        } catch (err) {
+          try {
+            await control(conn, 'rollback');
+          } catch {
+            // Nothing to roll back (SQLite already ended the transaction on its error).
+          }
+          throw err;
+        }
+      });
+    },
+    lockedWriteTransaction(db, _key, fn) {
+      return strategy.writeTransaction(db, fn);
+    },
+    async lockKey() {
+      return true;
+    },
+    isUniqueViolation(err) {
+      const code = errorCode(err);
+      return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+    },
+    isUnavailable(err) {
+      const code = errorCode(err);
+      return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_IOERR';
+    },
+  };
+  return strategy;
+}
+
 
 const PG_UNAVAILABLE = new Set([
   'ECONNREFUSED',
