@@ -1,10 +1,9 @@
 // The event store: atomic, versioned appends (the database's unique constraint decides races) and reads.
 
-import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
 import { newRowId } from '../../platform/ids';
-import type { DatabaseHandle, Tx } from '../../platform/db';
-import { parseJson } from '../../platform/db';
+import { exec, parseJson, runProgram, runProgramAlone, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
+import { queryTemplate } from '../../platform/db/query-template';
 import { ConcurrencyConflictError } from './concurrency-error';
 import type { NewEvent, StoredEvent } from './event';
 
@@ -28,6 +27,8 @@ export interface EventStore {
    * Pass `trx` to append inside a caller's transaction (the change and its events commit together).
    */
   append(opts: AppendOptions, trx?: Tx): Promise<StoredEvent[]>;
+  /** The same append as a statement program, for a caller's transaction written as one (see statement-program.ts). */
+  appendProgram(opts: AppendOptions): Program<StoredEvent[]>;
   readStream(aggregateType: string, aggregateId: string, opts?: { fromVersion?: number; toVersion?: number }): Promise<StoredEvent[]>;
   currentVersion(aggregateType: string, aggregateId: string, trx?: Tx): Promise<number>;
   /** The global stream after a position, oldest first. */
@@ -112,18 +113,20 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
   }
 
   /**
-   * SQLite: the stream's last version, then a plain insert, synchronously on one connection, so
-   * no other statement of this process comes in between (SQLite serialises writers, and an append
-   * from another process in that gap meets the unique (stream, version) index, as on Postgres).
-   * Two simple statements cost SQLite less than one guarded INSERT … SELECT: that form took about
-   * half as long again as the insert itself.
+   * SQLite: the stream's last version, then a plain insert. Both run in one transaction, or one
+   * exclusive() call, so no other statement of this process comes in between (SQLite serialises
+   * writers, and an append from another process in that gap meets the unique (stream, version)
+   * index, as on Postgres). Two simple statements cost SQLite less than one guarded
+   * INSERT … SELECT: that form took about half as long again as the insert itself.
    */
-  function appendOnSqlite(prepare: (sql: string) => BetterSqlite3.Statement, append: AppendOptions, timestamp: number): EventRow[] {
-    const last = prepare(`select version from events where aggregate_type = ? and aggregate_id = ? order by version desc limit 1`).get(
-      append.aggregateType,
-      append.aggregateId,
-    ) as { version: number } | undefined;
-    const version = last?.version ?? 0;
+  function* insertOnSqlite(append: AppendOptions, timestamp: number): Program<EventRow[]> {
+    const { rows: last } = yield* exec(
+      CompiledQuery.raw(`select version from events where aggregate_type = ? and aggregate_id = ? order by version desc limit 1`, [
+        append.aggregateType,
+        append.aggregateId,
+      ]) as CompiledQuery<{ version: number }>,
+    );
+    const version = last[0]?.version ?? 0;
     if (append.expectedVersion !== 'any' && version !== append.expectedVersion) return [];
     const count = append.events.length;
     // The stored rows are what was just bound: only the positions SQLite gave them come back.
@@ -140,13 +143,13 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
     }));
     const parameters = rows.flatMap((r) => [r.id, r.aggregate_type, r.aggregate_id, r.version, r.type, r.data, r.metadata, r.timestamp]);
     if (count === 1) {
-      rows[0]!.position = Number(prepare(sqliteInsertText(1, false)).run(parameters).lastInsertRowid);
+      const { insertId } = yield* exec(CompiledQuery.raw(sqliteInsertText(1, false), parameters));
+      rows[0]!.position = Number(insertId);
       return rows;
     }
     // RETURNING gives no order: positions are matched to rows by version.
-    for (const { version: v, position } of prepare(sqliteInsertText(count, true)).all(parameters) as { version: number; position: number }[]) {
-      rows[v - version - 1]!.position = Number(position);
-    }
+    const { rows: positions } = yield* exec(CompiledQuery.raw(sqliteInsertText(count, true), parameters) as CompiledQuery<{ version: number; position: number }>);
+    for (const { version: v, position } of positions) rows[v - version - 1]!.position = Number(position);
     return rows;
   }
 
@@ -154,16 +157,8 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
     return cachedText(`sqlite:${count}`, () => `insert into events (${COLUMNS}) values ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}${returning ? ' returning version, position' : ''}`);
   }
 
-  /**
-   * Inserts the batch only if the stream is still at the expected version (or after its last
-   * event, for 'any'). Run on its own it is its own transaction; inside a caller's transaction it
-   * commits with the caller's change. Returns no rows when the expected version is stale.
-   */
-  async function insertIfAtVersion(q: Tx | undefined, append: AppendOptions): Promise<EventRow[]> {
-    const timestamp = now();
-    const native = database.sqlite;
-    // SQLite on its own: with the connection to itself (appends inside a transaction: append()).
-    if (native) return native.exclusive((_, prepare) => appendOnSqlite(prepare, append, timestamp));
+  /** Postgres: the batch in one statement, inserted only if the stream is still at the expected version. */
+  function* insertOnPostgres(append: AppendOptions, timestamp: number): Program<EventRow[]> {
     const atEnd = append.expectedVersion === 'any';
     const base = atEnd ? 0 : (append.expectedVersion as number);
     const parameters: unknown[] = atEnd ? [append.aggregateType, append.aggregateId] : [];
@@ -171,61 +166,59 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
       parameters.push(newRowId(), append.aggregateType, append.aggregateId, base + i + 1, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata ?? {}), timestamp);
     });
     if (!atEnd) parameters.push(append.aggregateType, append.aggregateId, append.expectedVersion);
-    const query = CompiledQuery.raw(postgresAppendText(append.events.length, atEnd), parameters) as CompiledQuery<EventRow>;
-    return (await (q ?? db).executeQuery(query)).rows;
+    return (yield* exec(CompiledQuery.raw(postgresAppendText(append.events.length, atEnd), parameters) as CompiledQuery<EventRow>)).rows;
   }
 
-  async function currentVersionIn(q: Tx, aggregateType: string, aggregateId: string): Promise<number> {
-    const row = await q
+  const currentVersionQuery = queryTemplate<'type' | 'id', { v: number | string | null }>((p) =>
+    db
       .selectFrom('events')
       .select((eb) => eb.fn.max('version').as('v'))
-      .where('aggregate_type', '=', aggregateType)
-      .where('aggregate_id', '=', aggregateId)
-      .executeTakeFirst();
-    return Number(row?.v ?? 0);
+      .where('aggregate_type', '=', p.type)
+      .where('aggregate_id', '=', p.id),
+  );
+
+  async function currentVersionIn(q: Tx, aggregateType: string, aggregateId: string): Promise<number> {
+    const { rows } = await currentVersionQuery(q, { type: aggregateType, id: aggregateId });
+    return Number(rows[0]?.v ?? 0);
+  }
+
+  /**
+   * The append: inserts the batch only if the stream is still at the expected version (or after
+   * its last event, for 'any'). Two writers that both saw the expected version meet the unique
+   * (aggregate, version) constraint, which lets exactly one in; the other, like a writer whose
+   * version was stale, gets a conflict with the stream's current version. After a failed
+   * statement a Postgres transaction accepts no more, so there the version is read outside it.
+   */
+  function* appendProgram(append: AppendOptions): Program<StoredEvent[]> {
+    if (append.events.length === 0) return [];
+    const onSqlite = database.sqlite !== undefined;
+    const timestamp = now();
+    let inserted: EventRow[];
+    try {
+      inserted = onSqlite ? yield* insertOnSqlite(append, timestamp) : yield* insertOnPostgres(append, timestamp);
+    } catch (err) {
+      if (!strategy.isUniqueViolation(err)) throw err;
+      inserted = [];
+      if (!onSqlite) {
+        const current = yield* waitOn(() => currentVersionIn(db, append.aggregateType, append.aggregateId));
+        throw new ConcurrencyConflictError(append.aggregateType, append.aggregateId, append.expectedVersion, current);
+      }
+    }
+    if (inserted.length === 0) {
+      const { rows } = yield* exec(currentVersionQuery.statement({ type: append.aggregateType, id: append.aggregateId }));
+      throw new ConcurrencyConflictError(append.aggregateType, append.aggregateId, append.expectedVersion, Number(rows[0]?.v ?? 0));
+    }
+    return storedEvents(inserted);
   }
 
   /** The inserted rows as the events returned, in version order. */
   const storedEvents = (rows: EventRow[]): StoredEvent[] => rows.map(toEvent).sort((a, b) => a.version - b.version);
 
-  /**
-   * An insert that failed: two writers that both saw the expected version meet the unique
-   * (aggregate, version) constraint, which lets exactly one in; the other gets a conflict, with
-   * the version read through `q` (the database, or on SQLite the caller's transaction, which the
-   * failed statement leaves usable and which holds the one connection).
-   */
-  async function insertFailed(err: unknown, append: AppendOptions, q: Tx): Promise<never> {
-    if (!strategy.isUniqueViolation(err)) throw err;
-    const current = await currentVersionIn(q, append.aggregateType, append.aggregateId);
-    throw new ConcurrencyConflictError(append.aggregateType, append.aggregateId, append.expectedVersion, current);
-  }
-
-  /** Nothing inserted: the stream had moved past the expected version. */
-  async function staleVersion(q: Tx, append: AppendOptions): Promise<never> {
-    const current = await currentVersionIn(q, append.aggregateType, append.aggregateId);
-    throw new ConcurrencyConflictError(append.aggregateType, append.aggregateId, append.expectedVersion, current);
-  }
-
   return {
     append(append, trx) {
-      if (append.events.length === 0) return Promise.resolve([]);
-      const native = database.sqlite;
-      if (native && trx !== undefined && trx !== db) {
-        // Inside a caller's transaction on SQLite: at once on the connection it holds (a saga's
-        // every transition appends; async layers here cost more than the two statements).
-        let inserted: EventRow[];
-        try {
-          inserted = native.onHeldConnection(trx, (_, prepare) => appendOnSqlite(prepare, append, now()));
-        } catch (err) {
-          return insertFailed(err, append, trx);
-        }
-        return inserted.length > 0 ? Promise.resolve(storedEvents(inserted)) : staleVersion(trx, append);
-      }
-      return insertIfAtVersion(trx, append).then(
-        (inserted) => (inserted.length > 0 ? storedEvents(inserted) : staleVersion(trx ?? db, append)),
-        (err: unknown) => insertFailed(err, append, db),
-      );
+      return trx === undefined || trx === db ? runProgramAlone(database, appendProgram(append)) : runProgram(database, trx, appendProgram(append));
     },
+    appendProgram,
     async readStream(aggregateType, aggregateId, range = {}) {
       let q = db
         .selectFrom('events')

@@ -4,7 +4,7 @@
 import { sql, type ExpressionBuilder, type QueryCreator } from 'kysely';
 import { newRowId } from '../../platform/ids';
 import { agentSettings, type AgentSettings, type AgentSettingsSource } from '../../config';
-import { transactionRunner, type DatabaseHandle, type Tx } from '../../platform/db';
+import { exec, runProgram, runProgramAlone, transactionRunner, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
 import type { Database, TasksTable } from '../../platform/db/schema';
 import { createGroupCommit } from '../../platform/db/group-commit';
 import { queryTemplate } from '../../platform/db/query-template';
@@ -49,6 +49,8 @@ export interface QueueStats {
 export interface TaskQueue {
   /** Inserts a task, or returns the first one with the same (agent, idempotency key). */
   enqueue(req: EnqueueRequest, trx?: Tx): Promise<{ task: Task; created: boolean }>;
+  /** enqueue as a statement program, for a caller's transaction written as one (see statement-program.ts). */
+  enqueueProgram(req: EnqueueRequest): Program<{ task: Task; created: boolean }>;
   /**
    * Inserts many tasks at once (multi-row inserts, one transaction: all or none), each answered
    * like enqueue, in order. A repeated idempotency key yields the task first queued with it.
@@ -516,34 +518,45 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       .returningAll(),
   );
 
-  /** Inserts rows, skipping those whose (agent, idempotency key) is taken; returns those inserted. */
-  async function insertRows(q: Tx, rows: TasksTable[]): Promise<TasksTable[]> {
+  /** The insert's values for `rows` (placeholders named column + row index). */
+  function insertValues(rows: readonly TasksTable[]): Record<string, unknown> {
     const values: Record<string, unknown> = {};
     rows.forEach((row, i) => {
       for (const c of taskColumns) values[`${c}${i}`] = row[c];
     });
-    return (await insertQuery(transactionRunner(opts.database, q), values, rows.length)).rows;
+    return values;
+  }
+
+  /** Inserts rows, skipping those whose (agent, idempotency key) is taken; returns those inserted. */
+  async function insertRows(q: Tx, rows: TasksTable[]): Promise<TasksTable[]> {
+    return (await insertQuery(transactionRunner(opts.database, q), insertValues(rows), rows.length)).rows;
+  }
+
+  const keyedTaskQuery = queryTemplate<'agent' | 'key', TasksTable>((p) =>
+    db.selectFrom('tasks').selectAll().where('agent_id', '=', p.agent).where('idempotency_key', '=', p.key),
+  );
+
+  function* enqueueProgram(req: EnqueueRequest): Program<{ task: Task; created: boolean }> {
+    const row = newTaskRow(req, now());
+    // ON CONFLICT DO NOTHING: the unique (agent_id, idempotency_key) index decides between two
+    // concurrent submits; the loser reads the winner's task. NULL keys never conflict.
+    const { rows: inserted } = yield* exec(insertQuery.statement(insertValues([row]), 1));
+    if (inserted[0]) return { task: toTask(inserted[0]), created: true };
+    const { rows: existing } = yield* exec(keyedTaskQuery.statement({ agent: req.agentId, key: req.idempotencyKey ?? '' }));
+    if (!existing[0]) throw new Error(`task of agent ${req.agentId} with idempotency key ${req.idempotencyKey ?? ''} was neither inserted nor found`);
+    return { task: toTask(existing[0]), created: false };
   }
 
   const queue: TaskQueue = {
-    async enqueue(req, trx) {
-      const row = newTaskRow(req, now());
-      const q = trx ?? db;
-      // ON CONFLICT DO NOTHING: the unique (agent_id, idempotency_key) index decides between two
-      // concurrent submits; the loser reads the winner's task. NULL keys never conflict.
-      const inserted = await insertRows(q, [row]);
-      if (inserted.length > 0) {
-        if (!trx) opts.onQueued?.(req.agentId);
-        return { task: toTask(inserted[0]!), created: true };
-      }
-      const existing = await q
-        .selectFrom('tasks')
-        .selectAll()
-        .where('agent_id', '=', req.agentId)
-        .where('idempotency_key', '=', req.idempotencyKey ?? '')
-        .executeTakeFirstOrThrow();
-      return { task: toTask(existing), created: false };
+    enqueue(req, trx) {
+      if (trx !== undefined && trx !== db) return runProgram(opts.database, trx, enqueueProgram(req));
+      return runProgramAlone(opts.database, enqueueProgram(req)).then((result) => {
+        if (result.created) opts.onQueued?.(req.agentId);
+        return result;
+      });
     },
+
+    enqueueProgram,
 
     async enqueueMany(reqs, trx) {
       const t = now();

@@ -4,8 +4,8 @@
 // guarded by the current status in its WHERE, so a redelivered hook cannot advance a run twice.
 
 import { newRowId } from '../../platform/ids';
-import { transactionRunner, type DatabaseHandle, type Tx } from '../../platform/db';
-import type { WorkflowRunsTable } from '../../platform/db/schema';
+import { exec, runProgram, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
+import type { WorkflowRunStepsTable, WorkflowRunsTable } from '../../platform/db/schema';
 import { queryTemplate } from '../../platform/db/query-template';
 import { NotFoundError } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
@@ -93,13 +93,14 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
   }
 
   /** Appends to the run's stream; the caller holds the run's lock, so it appends at the end. */
-  async function appendRunEvents(trx: Tx, runId: string, events: NewEvent[], after: AfterCommit) {
-    const appended = await opts.events.append({ aggregateType: RUN_AGGREGATE, aggregateId: runId, expectedVersion: 'any', events }, trx);
+  function* appendRunEvents(runId: string, events: NewEvent[], after: AfterCommit): Program<void> {
+    const appended = yield* opts.events.appendProgram({ aggregateType: RUN_AGGREGATE, aggregateId: runId, expectedVersion: 'any', events });
     after.appended.push(...appended);
   }
 
-  // The statements of a step's transition, built and compiled once; they run through
-  // transactionRunner (straight on SQLite's connection inside the finishing transaction).
+  // The statements of the transitions, built and compiled once. The transitions are statement
+  // programs (platform/db/statement-program.ts): on SQLite, inside the finishing transaction, they
+  // run straight on its connection without a promise per statement.
   const lockRunQuery = queryTemplate<'id', WorkflowRunsTable>((p) => {
     const q = db.selectFrom('workflow_runs').selectAll().where('id', '=', p.id);
     return strategy.supportsSkipLocked ? q.forUpdate() : q;
@@ -164,56 +165,89 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
     ),
   );
 
+  const runStepsQuery = queryTemplate<'run', WorkflowRunStepsTable>((p) => db.selectFrom('workflow_run_steps').selectAll().where('run_id', '=', p.run).orderBy('position'));
+  const startCompensationQuery = queryTemplate<'task' | 'run' | 'step', never>((p) =>
+    db
+      .updateTable('workflow_run_steps')
+      .set({ status: 'compensating', compensation_task_id: p.task })
+      .where('run_id', '=', p.run)
+      .where('step_id', '=', p.step)
+      .where('status', '=', 'succeeded'),
+  );
+  const stepErrorQuery = queryTemplate<'run' | 'step', { error: string | null }>((p) =>
+    db.selectFrom('workflow_run_steps').select('error').where('run_id', '=', p.run).where('step_id', '=', p.step),
+  );
+  const finishCompensationQuery = queryTemplate<'status' | 'error' | 'run' | 'step' | 'task', never>((p) =>
+    db
+      .updateTable('workflow_run_steps')
+      .set({ status: p.status, error: p.error })
+      .where('run_id', '=', p.run)
+      .where('step_id', '=', p.step)
+      .where('status', '=', 'compensating')
+      .where('compensation_task_id', '=', p.task),
+  );
+  /** A running run starts compensating, with the reason. */
+  const startCompensatingQuery = queryTemplate<'error' | 't' | 'id', never>((p) =>
+    db.updateTable('workflow_runs').set({ status: 'compensating', error: p.error, updated_at: p.t }).where('id', '=', p.id).where('status', '=', 'running'),
+  );
+  const compensatingErrorQuery = queryTemplate<'error' | 't' | 'id', never>((p) =>
+    db.updateTable('workflow_runs').set({ error: p.error, updated_at: p.t }).where('id', '=', p.id).where('status', '=', 'compensating'),
+  );
+  const keyedRunQuery = queryTemplate<'workflow' | 'key', WorkflowRunsTable>((p) =>
+    db.selectFrom('workflow_runs').selectAll().where('workflow_id', '=', p.workflow).where('idempotency_key', '=', p.key),
+  );
+
+  const changed = (result: { numAffectedRows?: bigint }) => Number(result.numAffectedRows ?? 0) > 0;
+
   /** Reads the run, holding its row lock on Postgres so two transitions of one run serialize. */
-  async function lockRun(trx: Tx, runId: string): Promise<WorkflowRun | undefined> {
-    const { rows } = await lockRunQuery(transactionRunner(opts.database, trx), { id: runId });
+  function* lockRun(runId: string): Program<WorkflowRun | undefined> {
+    const { rows } = yield* exec(lockRunQuery.statement({ id: runId }));
     return rows[0] ? toRun(rows[0]) : undefined;
   }
 
-  async function runSteps(q: Tx | typeof db, runId: string): Promise<RunStep[]> {
-    const rows = await q.selectFrom('workflow_run_steps').selectAll().where('run_id', '=', runId).orderBy('position').execute();
-    return rows.map(toRunStep);
+  function* runSteps(runId: string): Program<RunStep[]> {
+    return (yield* exec(runStepsQuery.statement({ run: runId }))).rows.map(toRunStep);
   }
 
   /** Renders and enqueues step `index`, marks it running and records StepStarted. */
-  async function startStep(trx: Tx, run: WorkflowRun, index: number, after: AfterCommit) {
-    const step = run.definition.steps[index];
+  function* startStep(run: WorkflowRun, index: number, after: AfterCommit): Program<NewEvent> {
+    const step = run.definition.steps[index]!;
     const scope: TemplateScope = { input: run.input, steps: {} };
     // Earlier steps' outputs are read only for an input that uses them.
     if (referencesStepOutputs(step.input)) {
-      for (const s of await runSteps(trx, run.id)) if (s.output !== null) scope.steps[s.step_id] = { output: s.output };
+      for (const s of yield* runSteps(run.id)) if (s.output !== null) scope.steps[s.step_id] = { output: s.output };
     }
-    const { task } = await opts.queue.enqueue(
-      {
-        agentId: step.agent_id,
-        action: step.action,
-        input: renderTemplate(step.input ?? {}, scope),
-        timeoutSeconds: step.timeout_seconds,
-        maxAttempts: step.max_attempts,
-        // A second enqueue of the same step (it cannot happen past the status guards) would get the first task back.
-        idempotencyKey: `workflow:${run.id}:${step.id}`,
-        correlationId: run.correlation_id,
-        workflow: { runId: run.id, stepId: step.id, kind: 'step' },
-      },
-      trx,
-    );
-    await startStepQuery(transactionRunner(opts.database, trx), { task: task.id, t: now(), run: run.id, step: step.id });
+    const { task } = yield* opts.queue.enqueueProgram({
+      agentId: step.agent_id,
+      action: step.action,
+      input: renderTemplate(step.input ?? {}, scope),
+      timeoutSeconds: step.timeout_seconds,
+      maxAttempts: step.max_attempts,
+      // A second enqueue of the same step (it cannot happen past the status guards) would get the first task back.
+      idempotencyKey: `workflow:${run.id}:${step.id}`,
+      correlationId: run.correlation_id,
+      workflow: { runId: run.id, stepId: step.id, kind: 'step' },
+    });
+    yield* exec(startStepQuery.statement({ task: task.id, t: now(), run: run.id, step: step.id }));
     after.agents.add(step.agent_id);
     return { type: 'StepStarted', data: { step_id: step.id, agent_id: step.agent_id, action: step.action, task_id: task.id } } satisfies NewEvent;
   }
 
-  /** Ends the run (if still in `from`) and records `events` (those leading up to it, then its own). */
-  async function finishRun(trx: Tx, run: WorkflowRun, from: RunStatus, status: RunStatus, error: string | null, events: NewEvent[], after: AfterCommit) {
-    const { rows } = await finishRunQuery(transactionRunner(opts.database, trx), { status, error, t: now(), id: run.id, from });
+  /**
+   * Ends the run (if still in `from`) and records `events` (those leading up to it, then its own);
+   * the run-finished hooks run in `trx`.
+   */
+  function* finishRun(trx: Tx, run: WorkflowRun, from: RunStatus, status: RunStatus, error: string | null, events: NewEvent[], after: AfterCommit): Program<void> {
+    const { rows } = yield* exec(finishRunQuery.statement({ status, error, t: now(), id: run.id, from }));
     const row = rows[0];
     if (!row) {
       // Another transition ended it first; what led up to this one is still recorded.
-      if (events.length > 1) await appendRunEvents(trx, run.id, events.slice(0, -1), after);
+      if (events.length > 1) yield* appendRunEvents(run.id, events.slice(0, -1), after);
       return;
     }
-    await appendRunEvents(trx, run.id, events, after);
+    yield* appendRunEvents(run.id, events, after);
     const finished = toRun(row);
-    for (const hook of runFinishedHooks) await hook(trx, finished);
+    for (const hook of runFinishedHooks) yield* waitOn(() => hook(trx, finished));
   }
 
   /**
@@ -221,160 +255,176 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
    * or, when none is left, ends the run: `failed` if any compensation failed, `cancelled` after a
    * cancel request, else `compensated`.
    */
-  async function compensateNext(trx: Tx, run: WorkflowRun, after: AfterCommit) {
-    const steps = await runSteps(trx, run.id);
+  function* compensateNext(trx: Tx, run: WorkflowRun, after: AfterCommit): Program<void> {
+    const steps = yield* runSteps(run.id);
     const next = [...steps]
       .reverse()
       .find((s) => s.status === 'succeeded' && compensationOf(stepDef(run.definition, s.step_id)) !== undefined);
     if (next) {
       const def = stepDef(run.definition, next.step_id);
       const comp = compensationOf(def)!;
-      const { task } = await opts.queue.enqueue(
-        {
-          agentId: comp.agentId,
-          action: comp.action,
-          input: { step_id: next.step_id, output: next.output, input: run.input },
-          timeoutSeconds: def.timeout_seconds,
-          maxAttempts: def.max_attempts,
-          idempotencyKey: `workflow:${run.id}:${next.step_id}:compensation`,
-          correlationId: run.correlation_id,
-          workflow: { runId: run.id, stepId: next.step_id, kind: 'compensation' },
-        },
-        trx,
-      );
-      await trx
-        .updateTable('workflow_run_steps')
-        .set({ status: 'compensating', compensation_task_id: task.id })
-        .where('run_id', '=', run.id)
-        .where('step_id', '=', next.step_id)
-        .where('status', '=', 'succeeded')
-        .execute();
+      const { task } = yield* opts.queue.enqueueProgram({
+        agentId: comp.agentId,
+        action: comp.action,
+        input: { step_id: next.step_id, output: next.output, input: run.input },
+        timeoutSeconds: def.timeout_seconds,
+        maxAttempts: def.max_attempts,
+        idempotencyKey: `workflow:${run.id}:${next.step_id}:compensation`,
+        correlationId: run.correlation_id,
+        workflow: { runId: run.id, stepId: next.step_id, kind: 'compensation' },
+      });
+      yield* exec(startCompensationQuery.statement({ task: task.id, run: run.id, step: next.step_id }));
       after.agents.add(comp.agentId);
-      await appendRunEvents(trx, run.id, [{ type: 'CompensationStepStarted', data: { step_id: next.step_id, agent_id: comp.agentId, action: comp.action, task_id: task.id } }], after);
+      yield* appendRunEvents(run.id, [{ type: 'CompensationStepStarted', data: { step_id: next.step_id, agent_id: comp.agentId, action: comp.action, task_id: task.id } }], after);
       return;
     }
     const failedCompensations = steps.filter((s) => s.status === 'compensation_failed').map((s) => s.step_id);
     if (failedCompensations.length > 0) {
-      await finishRun(trx, run, 'compensating', 'failed', run.error, [{ type: 'SagaFailed', data: { error: run.error, failed_compensations: failedCompensations } }], after);
+      yield* finishRun(trx, run, 'compensating', 'failed', run.error, [{ type: 'SagaFailed', data: { error: run.error, failed_compensations: failedCompensations } }], after);
     } else if (run.error === CANCELLED_REASON) {
-      await finishRun(trx, run, 'compensating', 'cancelled', run.error, [{ type: 'SagaCancelled', data: {} }], after);
+      yield* finishRun(trx, run, 'compensating', 'cancelled', run.error, [{ type: 'SagaCancelled', data: {} }], after);
     } else {
-      await finishRun(trx, run, 'compensating', 'compensated', run.error, [{ type: 'SagaCompensated', data: { error: run.error } }], after);
+      yield* finishRun(trx, run, 'compensating', 'compensated', run.error, [{ type: 'SagaCompensated', data: { error: run.error } }], after);
     }
   }
 
-  async function onStepTaskFinished(trx: Tx, run: WorkflowRun, task: Task, outcome: FinishOutcome, after: AfterCommit) {
+  function* onStepTaskFinished(trx: Tx, run: WorkflowRun, task: Task, outcome: FinishOutcome, after: AfterCommit): Program<void> {
     const stepId = task.workflow_step_id!;
     const t = now();
     const succeeded = outcome === 'succeeded';
     const error = succeeded ? null : (outcome === 'cancelled' ? 'cancelled' : (task.last_error ?? 'failed')).slice(0, MAX_ERROR_LENGTH);
-    const updated = await finishStepQuery(transactionRunner(opts.database, trx), {
-      status: succeeded ? 'succeeded' : 'failed',
-      output: succeeded ? JSON.stringify(task.result ?? null) : null,
-      error,
-      attempts: task.attempts,
-      t,
-      run: run.id,
-      step: stepId,
-      task: task.id,
-    });
-    if (Number(updated.numAffectedRows ?? 0) === 0) return; // already advanced (a redelivered finish)
+    const updated = yield* exec(
+      finishStepQuery.statement({
+        status: succeeded ? 'succeeded' : 'failed',
+        output: succeeded ? JSON.stringify(task.result ?? null) : null,
+        error,
+        attempts: task.attempts,
+        t,
+        run: run.id,
+        step: stepId,
+        task: task.id,
+      }),
+    );
+    if (!changed(updated)) return; // already advanced (a redelivered finish)
 
     if (succeeded) {
       const events: NewEvent[] = [{ type: 'StepCompleted', data: { step_id: stepId, task_id: task.id, attempts: task.attempts, output: task.result ?? null } }];
       if (run.status !== 'running') {
         // A cancel request arrived while the step ran: its work is done, so it is undone too.
-        await appendRunEvents(trx, run.id, events, after);
-        if (run.status === 'compensating') await compensateNext(trx, run, after);
+        yield* appendRunEvents(run.id, events, after);
+        if (run.status === 'compensating') yield* compensateNext(trx, run, after);
         return;
       }
       const index = run.definition.steps.findIndex((s) => s.id === stepId);
       if (index >= 0 && index + 1 < run.definition.steps.length) {
-        events.push(await startStep(trx, run, index + 1, after));
-        await appendRunEvents(trx, run.id, events, after);
+        events.push(yield* startStep(run, index + 1, after));
+        yield* appendRunEvents(run.id, events, after);
         return;
       }
-      await finishRun(trx, run, 'running', 'completed', null, [...events, { type: 'SagaCompleted', data: {} }], after);
+      yield* finishRun(trx, run, 'running', 'completed', null, [...events, { type: 'SagaCompleted', data: {} }], after);
       return;
     }
 
     const events: NewEvent[] = [{ type: 'StepFailed', data: { step_id: stepId, task_id: task.id, attempts: task.attempts, error } }];
     if (run.status === 'running') {
       const reason = `step ${stepId} failed: ${error}`.slice(0, MAX_ERROR_LENGTH);
-      await trx.updateTable('workflow_runs').set({ status: 'compensating', error: reason, updated_at: t }).where('id', '=', run.id).where('status', '=', 'running').execute();
+      yield* exec(startCompensatingQuery.statement({ error: reason, t, id: run.id }));
       run = { ...run, status: 'compensating', error: reason };
       events.push({ type: 'CompensationStarted', data: { reason } });
     }
-    await appendRunEvents(trx, run.id, events, after);
-    if (run.status === 'compensating') await compensateNext(trx, run, after);
+    yield* appendRunEvents(run.id, events, after);
+    if (run.status === 'compensating') yield* compensateNext(trx, run, after);
   }
 
-  async function onCompensationTaskFinished(trx: Tx, run: WorkflowRun, task: Task, outcome: FinishOutcome, after: AfterCommit) {
+  function* onCompensationTaskFinished(trx: Tx, run: WorkflowRun, task: Task, outcome: FinishOutcome, after: AfterCommit): Program<void> {
     const stepId = task.workflow_step_id!;
     const succeeded = outcome === 'succeeded';
     const error = succeeded ? null : (outcome === 'cancelled' ? 'compensation cancelled' : (task.last_error ?? 'failed')).slice(0, MAX_ERROR_LENGTH);
-    const step = await trx.selectFrom('workflow_run_steps').select('error').where('run_id', '=', run.id).where('step_id', '=', stepId).executeTakeFirst();
-    const updated = await trx
-      .updateTable('workflow_run_steps')
-      .set({ status: succeeded ? 'compensated' : 'compensation_failed', error: succeeded ? (step?.error ?? null) : `compensation failed: ${error}`.slice(0, MAX_ERROR_LENGTH) })
-      .where('run_id', '=', run.id)
-      .where('step_id', '=', stepId)
-      .where('status', '=', 'compensating')
-      .where('compensation_task_id', '=', task.id)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) return;
+    const { rows: step } = yield* exec(stepErrorQuery.statement({ run: run.id, step: stepId }));
+    const updated = yield* exec(
+      finishCompensationQuery.statement({
+        status: succeeded ? 'compensated' : 'compensation_failed',
+        error: succeeded ? (step[0]?.error ?? null) : `compensation failed: ${error}`.slice(0, MAX_ERROR_LENGTH),
+        run: run.id,
+        step: stepId,
+        task: task.id,
+      }),
+    );
+    if (!changed(updated)) return;
     if (succeeded) {
-      await appendRunEvents(trx, run.id, [{ type: 'StepCompensated', data: { step_id: stepId, task_id: task.id, attempts: task.attempts } }], after);
+      yield* appendRunEvents(run.id, [{ type: 'StepCompensated', data: { step_id: stepId, task_id: task.id, attempts: task.attempts } }], after);
     } else {
       // The failure is recorded on the run and the remaining compensations still run.
       const reason = [run.error, `compensation of step ${stepId} failed: ${error}`].filter(Boolean).join('; ').slice(0, MAX_ERROR_LENGTH);
-      await trx.updateTable('workflow_runs').set({ error: reason, updated_at: now() }).where('id', '=', run.id).where('status', '=', 'compensating').execute();
+      yield* exec(compensatingErrorQuery.statement({ error: reason, t: now(), id: run.id }));
       run = { ...run, error: reason };
-      await appendRunEvents(trx, run.id, [{ type: 'CompensationFailed', data: { step_id: stepId, task_id: task.id, attempts: task.attempts, error } }], after);
+      yield* appendRunEvents(run.id, [{ type: 'CompensationFailed', data: { step_id: stepId, task_id: task.id, attempts: task.attempts, error } }], after);
     }
-    if (run.status === 'compensating') await compensateNext(trx, run, after);
+    if (run.status === 'compensating') yield* compensateNext(trx, run, after);
+  }
+
+  /** Advances the run of a finished step or compensation task, in the transaction that finishes it. */
+  function* taskFinished(trx: Tx, task: Task, outcome: FinishOutcome): Program<void> {
+    const run = yield* lockRun(task.workflow_run_id!);
+    if (!run || FINAL_RUN_STATUSES.includes(run.status)) return;
+    const after: AfterCommit = { agents: new Set(), appended: [] };
+    if (task.workflow_task_kind === 'compensation') yield* onCompensationTaskFinished(trx, run, task, outcome, after);
+    else yield* onStepTaskFinished(trx, run, task, outcome, after);
+    if (after.agents.size > 0 || after.appended.length > 0) pendingNotices.set(task.id, { ...after, expires: now() + PENDING_NOTICE_TTL_MS });
+  }
+
+  function* start(workflowId: string, definition: WorkflowDefinition, input: unknown, startOpts: StartRunOptions, after: AfterCommit): Program<{ run: WorkflowRun; created: boolean }> {
+    const t = now();
+    const id = newRowId();
+    const key = startOpts.idempotencyKey ?? null;
+    // ON CONFLICT DO NOTHING: the unique (workflow, idempotency key) index decides between two
+    // concurrent starts; the loser reads the winner's run. NULL keys never conflict.
+    const {
+      rows: [inserted],
+    } = yield* exec(
+      insertRunQuery.statement({
+        id,
+        workflow: workflowId,
+        input: JSON.stringify(input ?? null),
+        definition: JSON.stringify(definition),
+        key,
+        metadata: JSON.stringify(startOpts.metadata ?? {}),
+        correlation: startOpts.correlationId ?? null,
+        t,
+      }),
+    );
+    if (!inserted) {
+      const { rows } = yield* exec(keyedRunQuery.statement({ workflow: workflowId, key: key ?? '' }));
+      if (!rows[0]) throw new Error(`run of workflow ${workflowId} with idempotency key ${key ?? ''} was neither inserted nor found`);
+      return { run: toRun(rows[0]), created: false };
+    }
+    const run = toRun(inserted);
+    const steps: Record<string, unknown> = { run: id };
+    definition.steps.forEach((step, i) => (steps[`step${i}`] = step.id));
+    yield* exec(insertStepsQuery.statement(steps, definition.steps.length));
+    const started = yield* startStep(run, 0, after);
+    yield* appendRunEvents(id, [{ type: 'SagaStarted', data: { workflow_id: workflowId, input: input ?? null, metadata: startOpts.metadata ?? {} } }, started], after);
+    return { run, created: true };
+  }
+
+  /** Moves a running run to compensating on request; answers its running step's task, if any. */
+  function* cancel(trx: Tx, runId: string, after: AfterCommit): Program<{ missing: true } | { missing: false; taskId: string | null }> {
+    const run = yield* lockRun(runId);
+    if (!run) return { missing: true };
+    if (run.status !== 'running') throw new RunStateError(runId, run.status, 'only running runs can be cancelled');
+    yield* exec(startCompensatingQuery.statement({ error: CANCELLED_REASON, t: now(), id: runId }));
+    yield* appendRunEvents(runId, [{ type: 'SagaCancelRequested', data: {} }, { type: 'CompensationStarted', data: { reason: CANCELLED_REASON } }], after);
+    const active = (yield* runSteps(runId)).find((s) => s.status === 'running');
+    // With no step running (not expected: a running run always has one) compensate right away.
+    if (!active?.task_id) yield* compensateNext(trx, { ...run, status: 'compensating', error: CANCELLED_REASON }, after);
+    return { missing: false, taskId: active?.task_id ?? null };
   }
 
   const orchestrator: SagaOrchestrator = {
     async startRun(workflowId, input, startOpts = {}) {
       const { definition } = await opts.workflows.get(workflowId);
       const after: AfterCommit = { agents: new Set(), appended: [] };
-      const key = startOpts.idempotencyKey ?? null;
-      const result = await strategy.writeTransaction(db, async (trx) => {
-        const t = now();
-        const id = newRowId();
-        // ON CONFLICT DO NOTHING: the unique (workflow, idempotency key) index decides between two
-        // concurrent starts; the loser reads the winner's run. NULL keys never conflict.
-        const q = transactionRunner(opts.database, trx);
-        const {
-          rows: [inserted],
-        } = await insertRunQuery(q, {
-          id,
-          workflow: workflowId,
-          input: JSON.stringify(input ?? null),
-          definition: JSON.stringify(definition),
-          key,
-          metadata: JSON.stringify(startOpts.metadata ?? {}),
-          correlation: startOpts.correlationId ?? null,
-          t,
-        });
-        if (!inserted) {
-          const existing = await trx
-            .selectFrom('workflow_runs')
-            .selectAll()
-            .where('workflow_id', '=', workflowId)
-            .where('idempotency_key', '=', key ?? '')
-            .executeTakeFirstOrThrow();
-          return { run: toRun(existing), created: false };
-        }
-        const run = toRun(inserted);
-        const steps: Record<string, unknown> = { run: id };
-        definition.steps.forEach((step, i) => (steps[`step${i}`] = step.id));
-        await insertStepsQuery(q, steps, definition.steps.length);
-        const started = await startStep(trx, run, 0, after);
-        await appendRunEvents(trx, id, [{ type: 'SagaStarted', data: { workflow_id: workflowId, input: input ?? null, metadata: startOpts.metadata ?? {} } }, started], after);
-        return { run, created: true };
-      });
+      const result = await strategy.writeTransaction(db, (trx) => runProgram(opts.database, trx, start(workflowId, definition, input, startOpts, after)));
       announce(after);
       if (result.created) log.info('workflow run started', { workflow_id: workflowId, run_id: result.run.id });
       return result;
@@ -382,24 +432,13 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
 
     async cancelRun(runId) {
       const after: AfterCommit = { agents: new Set(), appended: [] };
-      const activeTaskId = await strategy.writeTransaction(db, async (trx) => {
-        const run = await lockRun(trx, runId);
-        if (!run) return { missing: true as const };
-        if (run.status !== 'running') throw new RunStateError(runId, run.status, 'only running runs can be cancelled');
-        const t = now();
-        await trx.updateTable('workflow_runs').set({ status: 'compensating', error: CANCELLED_REASON, updated_at: t }).where('id', '=', runId).where('status', '=', 'running').execute();
-        await appendRunEvents(trx, runId, [{ type: 'SagaCancelRequested', data: {} }, { type: 'CompensationStarted', data: { reason: CANCELLED_REASON } }], after);
-        const active = (await runSteps(trx, runId)).find((s) => s.status === 'running');
-        // With no step running (not expected: a running run always has one) compensate right away.
-        if (!active?.task_id) await compensateNext(trx, { ...run, status: 'compensating', error: CANCELLED_REASON }, after);
-        return { missing: false as const, taskId: active?.task_id ?? null };
-      });
-      if (activeTaskId.missing) throw new NotFoundError('workflow run', runId);
+      const outcome = await strategy.writeTransaction(db, (trx) => runProgram(opts.database, trx, cancel(trx, runId, after)));
+      if (outcome.missing) throw new NotFoundError('workflow run', runId);
       announce(after);
-      if (activeTaskId.taskId) {
+      if (outcome.taskId) {
         // A queued task is cancelled at once (its finish hook compensates); a running one is told to
         // stop and its worker finishes it as cancelled, or as succeeded if it was already done.
-        await opts.queue.cancel(activeTaskId.taskId).catch((err: unknown) => {
+        await opts.queue.cancel(outcome.taskId).catch((err: unknown) => {
           if (!(err instanceof TaskStateError)) throw err;
         });
       }
@@ -411,7 +450,7 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
       return row ? toRun(row) : undefined;
     },
 
-    steps: (runId) => runSteps(db, runId),
+    steps: async (runId) => (await runStepsQuery(db, { run: runId })).rows.map(toRunStep),
 
     async timeline(runId) {
       const events = await opts.events.readStream(RUN_AGGREGATE, runId);
@@ -429,14 +468,9 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
       return { runs: rows.map(toRun), total: Number(count?.n ?? 0) };
     },
 
-    async handleTaskFinished(trx, task, outcome) {
-      if (!task.workflow_run_id || !task.workflow_step_id) return;
-      const run = await lockRun(trx, task.workflow_run_id);
-      if (!run || FINAL_RUN_STATUSES.includes(run.status)) return;
-      const after: AfterCommit = { agents: new Set(), appended: [] };
-      if (task.workflow_task_kind === 'compensation') await onCompensationTaskFinished(trx, run, task, outcome, after);
-      else await onStepTaskFinished(trx, run, task, outcome, after);
-      if (after.agents.size > 0 || after.appended.length > 0) pendingNotices.set(task.id, { ...after, expires: now() + PENDING_NOTICE_TTL_MS });
+    handleTaskFinished(trx, task, outcome) {
+      if (!task.workflow_run_id || !task.workflow_step_id) return Promise.resolve();
+      return runProgram(opts.database, trx, taskFinished(trx, task, outcome));
     },
 
     onRunFinished(hook) {

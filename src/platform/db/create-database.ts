@@ -110,7 +110,7 @@ function openSqlite(target: Extract<DatabaseTarget, { kind: 'sqlite' }>, opts: D
 }
 
 /** Runs a compiled query on better-sqlite3 and answers as Kysely's SQLite driver does. */
-function runCompiled<R>(prepare: (sql: string) => BetterSqlite3.Statement, query: CompiledQuery<R>): QueryResult<R> {
+export function runCompiled<R>(prepare: (sql: string) => BetterSqlite3.Statement, query: CompiledQuery<R>): QueryResult<R> {
   const statement = prepare(query.sql);
   if (statement.reader) return { rows: statement.all(query.parameters) as R[] };
   const { changes, lastInsertRowid } = statement.run(query.parameters);

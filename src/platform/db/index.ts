@@ -6,3 +6,4 @@ export * from './migrator';
 export { transactionRunner } from './transaction-runner';
 export type * from './schema';
 export { parseJson } from './json';
+export * from './statement-program';

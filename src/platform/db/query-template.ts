@@ -30,9 +30,14 @@ interface Compiled {
 /** Most shapes kept per template (batch sizes up to this many are cached; larger ones compile each time). */
 const MAX_SHAPES = 128;
 
-export function queryTemplate<P extends string, R>(
-  build: (p: Placeholders<P>, shape: number) => Compilable<R> | CompiledQuery<R>,
-): (q: QueryRunner, values: Record<P, unknown>, shape?: number) => Promise<QueryResult<R>> {
+export interface QueryTemplate<P extends string, R> {
+  /** Runs the query with these values on `q`. */
+  (q: QueryRunner, values: Record<P, unknown>, shape?: number): Promise<QueryResult<R>>;
+  /** The query with these values, to be run by someone else (a statement program yields it). */
+  statement(values: Record<P, unknown>, shape?: number): CompiledQuery<R>;
+}
+
+export function queryTemplate<P extends string, R>(build: (p: Placeholders<P>, shape: number) => Compilable<R> | CompiledQuery<R>): QueryTemplate<P, R> {
   const compiled = new Map<number, Compiled>();
   const placeholders = new Proxy({} as Record<string, Placeholder>, {
     get: (cache, name: string) => (cache[name] ??= new Placeholder(name)),
@@ -48,13 +53,15 @@ export function queryTemplate<P extends string, R>(
     };
   };
 
-  return (q, values, shape = 0) => {
+  const statement = (values: Record<P, unknown>, shape = 0): CompiledQuery<R> => {
     let c = compiled.get(shape);
     if (!c) {
       c = compile(shape);
       if (compiled.size < MAX_SHAPES) compiled.set(shape, c);
     }
     const parameters = c.slots.map((s) => ('name' in s ? values[s.name as P] : s.constant));
-    return q.executeQuery(CompiledQuery.raw(c.sql, parameters) as CompiledQuery<R>);
+    return CompiledQuery.raw(c.sql, parameters) as CompiledQuery<R>;
   };
+  const run = (q: QueryRunner, values: Record<P, unknown>, shape?: number) => q.executeQuery(statement(values, shape));
+  return Object.assign(run, { statement });
 }

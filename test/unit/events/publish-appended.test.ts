@@ -25,6 +25,9 @@ function fakeStore(result: StoredEvent[] | Error): EventStore {
   const fail = () => Promise.reject(new Error('not used'));
   return {
     append: () => (result instanceof Error ? Promise.reject(result) : Promise.resolve(result)),
+    appendProgram: () => {
+      throw new Error('not used');
+    },
     readStream: fail,
     currentVersion: fail,
     readAll: fail,

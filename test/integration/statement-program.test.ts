@@ -1,0 +1,116 @@
+// Statement programs on the real databases: the statements run in the caller's transaction (and
+// roll back with it), a failed statement is thrown into the program where it can be handled, and
+// asynchronous work in the middle of a program is waited for. On SQLite, inside a transaction's
+// scope, a program that waits for nothing finishes before its runner returns.
+
+import { sql } from 'kysely';
+import { exec, runProgram, runProgramAlone, runSynchronously, waitOn, type DatabaseHandle, type Program } from '../../src/platform/db';
+import { queryTemplate } from '../../src/platform/db/query-template';
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../support/services';
+
+describeEachDatabase('statement programs', (kind) => {
+  let testDb: TestDatabase;
+  let database: DatabaseHandle;
+
+  // The flags table stands in for any table: a name (primary key) and a value.
+  const insertFlag = queryTemplate<'name', never>((p) =>
+    database.db
+      .insertInto('feature_flags')
+      .values({ name: p.name, state: 'enabled', rollout_percentage: 100, conditions: '[]', description: '', source: 'api', version: 1, updated_at: 0 }),
+  );
+  const flagNames = async () => (await database.db.selectFrom('feature_flags').select('name').orderBy('name').execute()).map((r) => r.name);
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(kind);
+    database = await testDb.open();
+  });
+  afterEach(async () => {
+    await database.db.deleteFrom('feature_flags').execute();
+  });
+  afterAll(async () => {
+    await testDb?.cleanup();
+  });
+
+  function* insertTwo(first: string, second: string): Program<number> {
+    const a = yield* exec(insertFlag.statement({ name: first }));
+    const b = yield* exec(insertFlag.statement({ name: second }));
+    return Number(a.numAffectedRows ?? 0) + Number(b.numAffectedRows ?? 0);
+  }
+
+  it('runs its statements in the caller’s transaction, and they roll back with it', async () => {
+    const inserted = await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, insertTwo('a', 'b')));
+    expect(inserted).toBe(2);
+    await expect(
+      database.strategy.writeTransaction(database.db, async (trx) => {
+        await runProgram(database, trx, insertTwo('c', 'd'));
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect(await flagNames()).toEqual(['a', 'b']);
+  });
+
+  it('throws a failed statement into the program, where it can be handled; unhandled, it rejects the run', async () => {
+    await runProgramAlone(database, insertTwo('taken', 'other'));
+    function* insertOrReport(name: string): Program<string> {
+      try {
+        yield* exec(insertFlag.statement({ name }));
+        return 'inserted';
+      } catch (err) {
+        return database.strategy.isUniqueViolation(err) ? 'duplicate' : 'other error';
+      }
+    }
+    expect(await runProgramAlone(database, insertOrReport('taken'))).toBe('duplicate');
+    expect(await runProgramAlone(database, insertOrReport('fresh'))).toBe('inserted');
+    const failed = await runProgramAlone(database, insertTwo('new', 'taken')).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(database.strategy.isUniqueViolation(failed)).toBe(true);
+    // On its own each statement commits by itself: the first insert of the failed run stays.
+    expect(await flagNames()).toEqual(['fresh', 'new', 'other', 'taken']);
+  });
+
+  it('waits for asynchronous work in the middle of a program and goes on in the same transaction', async () => {
+    const order: string[] = [];
+    function* withHook(): Program<void> {
+      yield* exec(insertFlag.statement({ name: 'before' }));
+      const seen = yield* waitOn(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        order.push('hook');
+        return 'from the hook';
+      });
+      order.push(seen);
+      yield* exec(insertFlag.statement({ name: 'after' }));
+    }
+    await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, withHook()));
+    expect(order).toEqual(['hook', 'from the hook']);
+    expect(await flagNames()).toEqual(['after', 'before']);
+  });
+
+  if (kind === 'sqlite') {
+    it('runs synchronously on a held SQLite connection, and refuses to wait there', async () => {
+      const native = database.sqlite!;
+      let finishedBeforeReturn = false;
+      await database.strategy.writeTransaction(database.db, async (trx) => {
+        const run = runProgram(database, trx, insertTwo('x', 'y'));
+        finishedBeforeReturn = native.onHeldConnection(trx, (_, prepare) => (prepare(`select count(*) as n from feature_flags`).get() as { n: number }).n === 2);
+        await run;
+      });
+      expect(finishedBeforeReturn).toBe(true);
+
+      function* waits(): Program<string> {
+        try {
+          yield* waitOn(() => Promise.resolve('never'));
+          return 'waited';
+        } catch (err) {
+          return (err as Error).message;
+        }
+      }
+      const answer = await native.exclusive((_, prepare) =>
+        runSynchronously(waits(), (query) => ({ rows: prepare(query.sql).all(query.parameters as unknown[]) })),
+      );
+      expect(answer).toMatch(/synchronous statement program waited/);
+      await sql`select 1`.execute(database.db);
+    });
+  }
+});
