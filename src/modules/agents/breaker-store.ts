@@ -32,7 +32,8 @@ export interface BreakerStore {
   ): Promise<{ before: BreakerSnapshot; after: BreakerSnapshot }>;
 }
 
-function toSnapshot(row: CircuitBreakersTable | undefined): BreakerSnapshot {
+/** A breaker's row as its snapshot (no row: a fresh, closed breaker). */
+export function toSnapshot(row: CircuitBreakersTable | undefined): BreakerSnapshot {
   if (!row) return initialSnapshot();
   return {
     state: row.state,

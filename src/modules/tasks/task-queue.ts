@@ -1,17 +1,17 @@
 // The durable task queue: the only writer of `tasks` and `task_attempts`. Every state change is one
 // fenced statement (status + lease owner + attempt in the WHERE), so the database decides races.
 
-import { sql, type ExpressionBuilder, type QueryCreator } from 'kysely';
+import { sql, type QueryCreator } from 'kysely';
 import { newRowId } from '../../platform/ids';
 import { agentSettings, type AgentSettings, type AgentSettingsSource } from '../../config';
-import { exec, runProgram, runProgramAlone, transactionRunner, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
-import type { Database, TasksTable } from '../../platform/db/schema';
+import { exec, isProgram, runProgram, runProgramAlone, transactionRunner, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
+import type { CircuitBreakersTable, Database, TasksTable } from '../../platform/db/schema';
 import { createGroupCommit } from '../../platform/db/group-commit';
 import { queryTemplate } from '../../platform/db/query-template';
 import { NotFoundError } from '../../platform/errors';
 import { computeBackoffMs } from '../../resilience/backoff';
 import { decide, type BreakerPolicyOptions } from '../../resilience/circuit-breaker-policy';
-import { agentBreakerName, agentBreakers, type BreakerStore } from '../agents/breaker-store';
+import { agentBreakerName, agentBreakers, toSnapshot, type BreakerStore } from '../agents/breaker-store';
 import { createSqliteHotPath } from './sqlite-hot-path';
 import { FINISHED_STATUSES, toClaimedTask, toTask, type ClaimedTask, type Task, type TaskStatus } from './task';
 import { TaskStateError } from './task-errors';
@@ -35,9 +35,11 @@ export type FinishOutcome = 'succeeded' | 'failed' | 'cancelled';
 
 /**
  * Runs in the transaction that finishes a task of a workflow run (the saga advances in the same
- * commit). Tasks outside a workflow run finish without hooks.
+ * commit). Tasks outside a workflow run finish without hooks. A hook is an async function, or a
+ * statement program (platform/db/statement-program.ts), which runs without a promise per
+ * statement on SQLite.
  */
-export type FinishHook = (trx: Tx, task: Task, outcome: FinishOutcome) => Promise<void>;
+export type FinishHook = (trx: Tx, task: Task, outcome: FinishOutcome) => Program<void> | Promise<void>;
 
 export interface QueueStats {
   queued: number;
@@ -153,10 +155,19 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       .execute();
   }
 
-  async function runHooks(trx: Tx, row: TasksTable, outcome: FinishOutcome) {
+  /** The finish hooks of a task of a workflow run, as a program (a hook may be one, or async). */
+  function* hooksOf(trx: Tx, row: TasksTable, outcome: FinishOutcome): Program<void> {
     if (row.workflow_run_id === null) return;
     const task = toTask(row);
-    for (const hook of hooks) await hook(trx, task, outcome);
+    for (const hook of hooks) {
+      const run = hook(trx, task, outcome);
+      if (isProgram(run)) yield* run;
+      else yield* waitOn(() => run);
+    }
+  }
+
+  function runHooks(trx: Tx, row: TasksTable, outcome: FinishOutcome): Promise<void> {
+    return row.workflow_run_id === null ? Promise.resolve() : runProgram(opts.database, trx, hooksOf(trx, row, outcome));
   }
 
   /** Records the attempt's outcome on the agent's breaker, under the breaker's lock. */
@@ -297,13 +308,48 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       .where('status', '=', 'running')
       .where('locked_by', '=', workerId);
 
-  /** One CASE over a batch: each task gets its own result. */
-  const resultsCase = (eb: ExpressionBuilder<Database, 'tasks'>, items: readonly Completion[], results: ReadonlyMap<string, string>) => {
-    const [first, ...rest] = items;
-    let result = eb.case('id').when(first!.task.id).then(results.get(first!.task.id)!);
-    for (const i of rest) result = result.when(i.task.id).then(results.get(i.task.id)!);
-    return result.end();
-  };
+  /**
+   * Completes `k` attempts of one worker (placeholders id0, attempts0, result0, …): one CASE gives
+   * each task its own result; the plain id list lets the planner find the rows by primary key (a
+   * row-value IN alone does not), and the row values fence each task on its own attempt.
+   */
+  const completeBatchQuery = queryTemplate<string, TasksTable>((p, k) => {
+    const ks = Array.from({ length: k }, (_, i) => i);
+    return db
+      .updateTable('tasks')
+      .set((eb) => {
+        let result = eb.case('id').when(p.id0).then(p.result0);
+        for (const i of ks.slice(1)) result = result.when(p[`id${i}`]).then(p[`result${i}`]);
+        return { status: 'succeeded', result: result.end(), last_error: null, locked_by: null, locked_until: null, finished_at: p.t, updated_at: p.t };
+      })
+      .where(
+        'id',
+        'in',
+        ks.map((i) => p[`id${i}`]),
+      )
+      .where((eb) => eb(eb.refTuple('id', 'attempts'), 'in', ks.map((i) => eb.tuple(p[`id${i}`], p[`attempts${i}`]))))
+      .where('status', '=', 'running')
+      .where('locked_by', '=', p.worker)
+      .returningAll();
+  });
+  /** Closes `k` attempt rows as succeeded (placeholders task0, attempt0, …). */
+  const closeAttemptsQuery = queryTemplate<string, never>((p, k) =>
+    db
+      .updateTable('task_attempts')
+      .set({ finished_at: p.t, outcome: 'succeeded', error: null })
+      .where((eb) => eb(eb.refTuple('task_id', 'attempt'), 'in', Array.from({ length: k }, (_, i) => eb.tuple(p[`task${i}`], p[`attempt${i}`])))),
+  );
+  /** `k` breakers' rows by name (placeholders name0, …). */
+  const breakersQuery = queryTemplate<string, CircuitBreakersTable>((p, k) =>
+    db
+      .selectFrom('circuit_breakers')
+      .selectAll()
+      .where(
+        'name',
+        'in',
+        Array.from({ length: k }, (_, i) => p[`name${i}`]),
+      ),
+  );
 
   /**
    * Finishes a batch of successful attempts in the caller's transaction: one fenced update for
@@ -311,40 +357,40 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
    * there is some (a breaker that is not clean, finish hooks). Returns the ids it finished; a task
    * whose lease was lost is left alone.
    */
-  async function completeAll(trx: Tx, items: readonly Completion[], t: number): Promise<Set<string>> {
-    const results = new Map(items.map((i) => [i.task.id, JSON.stringify(i.result ?? null)]));
+  function* completeAll(trx: Tx, items: readonly Completion[], t: number): Program<Set<string>> {
     const byWorker = new Map<string, Completion[]>();
     for (const i of items) byWorker.set(i.workerId, [...(byWorker.get(i.workerId) ?? []), i]);
     const rows: TasksTable[] = [];
     for (const [workerId, group] of byWorker) {
-      const updated = await fencedTasks(
-        trx,
-        group.map((i) => i.task),
-        workerId,
-      )
-        .set((eb) => ({ status: 'succeeded', result: resultsCase(eb, group, results), last_error: null, locked_by: null, locked_until: null, finished_at: t, updated_at: t }))
-        .returningAll()
-        .execute();
-      rows.push(...updated);
+      const values: Record<string, unknown> = { t, worker: workerId };
+      group.forEach((item, i) => {
+        values[`id${i}`] = item.task.id;
+        values[`attempts${i}`] = item.task.attempts;
+        values[`result${i}`] = JSON.stringify(item.result ?? null);
+      });
+      rows.push(...(yield* exec(completeBatchQuery.statement(values, group.length))).rows);
     }
     if (rows.length === 0) return new Set();
-    await trx
-      .updateTable('task_attempts')
-      .set({ finished_at: t, outcome: 'succeeded', error: null })
-      .where((eb) => eb(eb.refTuple('task_id', 'attempt'), 'in', rows.map((r) => eb.tuple(r.id, Number(r.attempts)))))
-      .execute();
+    const attempts: Record<string, unknown> = { t };
+    rows.forEach((r, i) => {
+      attempts[`task${i}`] = r.id;
+      attempts[`attempt${i}`] = Number(r.attempts);
+    });
+    yield* exec(closeAttemptsQuery.statement(attempts, rows.length));
     // A success on a closed, clean breaker changes nothing; only the others take the lock and write.
+    const names: Record<string, unknown> = {};
     const agents = [...new Set(rows.map((r) => r.agent_id))];
-    const breakers = await opts.breakers.readMany(trx, agents.map(agentBreakerName));
+    agents.forEach((agentId, i) => (names[`name${i}`] = agentBreakerName(agentId)));
+    const breakers = new Map((yield* exec(breakersQuery.statement(names, agents.length))).rows.map((r) => [r.name, toSnapshot(r)]));
     const claimedBy = new Map(items.map((i) => [i.task.id, i.task]));
     // Breaker locks in agent order, so two batches never wait on each other's locks crosswise.
     for (const row of [...rows].sort((a, b) => (a.agent_id < b.agent_id ? -1 : a.agent_id > b.agent_id ? 1 : 0))) {
       const current = breakers.get(agentBreakerName(row.agent_id));
       if (current && !(current.state === 'closed' && current.failureCount === 0)) {
-        await reportToBreaker(trx, claimedBy.get(row.id)!, 'success', t);
+        yield* waitOn(() => reportToBreaker(trx, claimedBy.get(row.id)!, 'success', t));
       }
     }
-    for (const row of rows) await runHooks(trx, row, 'succeeded');
+    for (const row of rows) yield* hooksOf(trx, row, 'succeeded');
     return new Set(rows.map((r) => r.id));
   }
 
@@ -417,7 +463,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       const inTransaction = async (batch: readonly Completion[], takeNext: boolean) => {
         const t = now();
         const { done, handed } = await strategy.writeTransaction(db, async (trx) => {
-          const done = await completeAll(trx, batch, t);
+          const done = await runProgram(opts.database, trx, completeAll(trx, batch, t));
           const takers = takeNext ? batch.filter((i) => i.takeNext && done.has(i.task.id)) : [];
           const workerId = takers[0]?.workerId;
           if (!sqliteHotPath || workerId === undefined || takers.some((i) => i.workerId !== workerId)) return { done, handed: new Map<string, ClaimedTask>() };

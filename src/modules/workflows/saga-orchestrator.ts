@@ -44,8 +44,8 @@ export interface SagaOrchestrator {
   steps(runId: string): Promise<RunStep[]>;
   timeline(runId: string): Promise<WorkflowEvent[]>;
   listRuns(filter: { workflowId?: string; status?: RunStatus; limit: number; offset: number }): Promise<{ runs: WorkflowRun[]; total: number }>;
-  /** The queue's finish hook (register with queue.onFinished). */
-  handleTaskFinished(trx: Tx, task: Task, outcome: FinishOutcome): Promise<void>;
+  /** The queue's finish hook (register with queue.onFinished), as a statement program. */
+  handleTaskFinished(trx: Tx, task: Task, outcome: FinishOutcome): Program<void>;
   onRunFinished(hook: RunFinishedHook): void;
 }
 
@@ -365,6 +365,7 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
 
   /** Advances the run of a finished step or compensation task, in the transaction that finishes it. */
   function* taskFinished(trx: Tx, task: Task, outcome: FinishOutcome): Program<void> {
+    if (!task.workflow_run_id || !task.workflow_step_id) return;
     const run = yield* lockRun(task.workflow_run_id!);
     if (!run || FINAL_RUN_STATUSES.includes(run.status)) return;
     const after: AfterCommit = { agents: new Set(), appended: [] };
@@ -468,10 +469,7 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
       return { runs: rows.map(toRun), total: Number(count?.n ?? 0) };
     },
 
-    handleTaskFinished(trx, task, outcome) {
-      if (!task.workflow_run_id || !task.workflow_step_id) return Promise.resolve();
-      return runProgram(opts.database, trx, taskFinished(trx, task, outcome));
-    },
+    handleTaskFinished: taskFinished,
 
     onRunFinished(hook) {
       runFinishedHooks.push(hook);

@@ -36,6 +36,11 @@ export function* waitOn<T>(work: () => Promise<T>): Program<T> {
 /** Runs a statement: synchronously (a result), or asynchronously (a promise of one). */
 export type StatementExecutor = (query: CompiledQuery<unknown>) => QueryResult<unknown> | Promise<QueryResult<unknown>>;
 
+/** True for a program (a generator), as against a promise or a plain value. */
+export function isProgram(value: unknown): value is Program<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { next?: unknown }).next === 'function' && typeof (value as { throw?: unknown }).throw === 'function';
+}
+
 function isPromise(value: unknown): value is Promise<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
