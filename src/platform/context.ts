@@ -29,6 +29,11 @@ export interface ExecutionContext {
    * one). Without values, fn and everything it starts run outside any context.
    */
   runDetached<T>(values: Partial<ContextValues> | undefined, fn: () => T): T;
+  /**
+   * fn, bound to the context active now: wherever it is called later (a callback a batch
+   * settles), it runs in this context, as a promise reaction registered now would.
+   */
+  bind<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
   get(): ContextValues | undefined;
   correlationId(): string | undefined;
   close(): void;
@@ -78,6 +83,10 @@ export function createExecutionContext(): ExecutionContext {
     },
     runDetached(values, fn) {
       return within(values === undefined ? OUTSIDE : { values: valuesFrom(undefined, values) }, fn);
+    },
+    bind(fn) {
+      const context = (ns.active as StoredContext | null) ?? OUTSIDE;
+      return (...args) => within(context, () => fn(...args));
     },
     get: current,
     correlationId() {

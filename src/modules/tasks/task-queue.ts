@@ -72,6 +72,12 @@ export interface TaskQueue {
    * when no task was due for it, or the attempt finished on the transactional path.
    */
   completeAndTakeNext(task: ClaimedTask, workerId: string, result: unknown): Promise<{ completed: boolean; next?: ClaimedTask }>;
+  /**
+   * completeAndTakeNext with the answer handed to `settle` instead of a promise (the worker's
+   * attempt path creates no promise of its own; see task-worker.ts). `settle` runs in the
+   * completion's execution context, not the caller's.
+   */
+  completeAndTakeNextTo(task: ClaimedTask, workerId: string, result: unknown, settle: (answer: PromiseSettledResult<{ completed: boolean; next?: ClaimedTask }>) => void): void;
   fail(task: ClaimedTask, workerId: string, error: string, opts: { retryable: boolean; breakerFailure: boolean }): Promise<TaskStatus | undefined>;
   /** Gives a task back (graceful shutdown past the grace period); the interrupted attempt does not use up the budget. */
   release(task: ClaimedTask, workerId: string, reason?: string): Promise<boolean>;
@@ -689,6 +695,10 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
 
     completeAndTakeNext(task, workerId, result) {
       return completions.submit({ task, workerId, result, takeNext: true });
+    },
+
+    completeAndTakeNextTo(task, workerId, result, settle) {
+      completions.submitTo({ task, workerId, result, takeNext: true }, settle);
     },
 
     async fail(task, workerId, error, failOpts) {

@@ -5,10 +5,12 @@
 // An attempt's successful path creates as few promises as it can: the execution context
 // (src/platform/context.ts) runs an async hook for every promise, which made the promises of an
 // async/await attempt path cost more than the work around a no-op task. So an attempt is a small
-// state record moved on by callbacks: the agent's promise, then the completion's, each with one
-// reaction. Stops (timeout, cancel, lost lease, shutdown) settle the attempt directly instead of
-// through a listener on the agent's signal, and the signal itself is made only if the agent reads
-// it. The rarer paths (failures, an agent not in the cache) are plain async functions.
+// state record moved on by callbacks: the agent's promise with one reaction, then the completion,
+// which answers through a callback (TaskQueue.completeAndTakeNextTo). The time limits of all
+// attempts share one timer (src/resilience/deadlines.ts). Stops (timeout, cancel, lost lease,
+// shutdown) settle the attempt directly instead of through a listener on the agent's signal, and
+// the signal itself is made only if the agent reads it. The rarer paths (failures, an agent not
+// in the cache) are plain async functions.
 
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +18,7 @@ import type { AgentSettings } from '../../config';
 import type { ContextValues, ExecutionContext } from '../../platform/context';
 import type { Logger } from '../../platform/logger';
 import type { Notifier } from '../../platform/notifier';
+import { createDeadlines, type Deadline } from '../../resilience/deadlines';
 import { TimeoutError } from '../../resilience/timeout-error';
 import { AgentCallError } from '../agents/agent-errors';
 import type { Agent } from '../agents/agent';
@@ -58,7 +61,7 @@ interface Attempt {
   readonly controller: AbortController;
   readonly startedAt: number;
   timeoutMs: number;
-  timer: NodeJS.Timeout | undefined;
+  deadline: Deadline | undefined;
   /**
    * The agent call has ended: it settled, or a stop gave up waiting for it. Whichever comes
    * first decides the attempt; the other is dropped.
@@ -95,6 +98,9 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
   let backoffUntil = 0;
   const claimBatch = Math.max(1, Math.floor(opts.concurrency / 4));
   const findAgent = cachedAgentLookup(opts.registry, { ttlMs: 1000 });
+  // The attempts' time limits share one timer, armed outside any attempt's context (each expiry
+  // runs in its own attempt's context).
+  const deadlines = createDeadlines({ arm: (arm) => opts.context.runDetached(undefined, arm) });
 
   async function tick(): Promise<void> {
     if (!started || stopping) return;
@@ -142,7 +148,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
 
   /** Starts a claimed task in a free slot, in a context of its own (its correlation id). */
   function launch(task: ClaimedTask): void {
-    const attempt: Attempt = { task, controller: new AbortController(), startedAt: Date.now(), timeoutMs: 0, timer: undefined, callEnded: false };
+    const attempt: Attempt = { task, controller: new AbortController(), startedAt: Date.now(), timeoutMs: 0, deadline: undefined, callEnded: false };
     running.set(task.id, attempt);
     opts.context.runDetached(contextOf(task), () => {
       try {
@@ -187,7 +193,10 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
   function callAgent(a: Attempt, agent: Agent): void {
     const settings = opts.settingsFor(a.task.agent_id);
     a.timeoutMs = (a.task.timeout_seconds ?? settings.timeoutSeconds) * 1000;
-    a.timer = setTimeout(() => stopAttempt(a, new TimeoutError(a.timeoutMs, `agent ${agent.id}`)), a.timeoutMs);
+    a.deadline = deadlines.set(
+      a.timeoutMs,
+      opts.context.bind(() => stopAttempt(a, new TimeoutError(a.timeoutMs, `agent ${agent.id}`))),
+    );
     let call: Promise<unknown>;
     try {
       call = opts.runtime.execute(agent, a.task, a.controller);
@@ -208,7 +217,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
   function endCall(a: Attempt): boolean {
     if (a.callEnded) return false;
     a.callEnded = true;
-    clearTimeout(a.timer);
+    if (a.deadline) deadlines.cancel(a.deadline);
     return true;
   }
 
@@ -224,12 +233,21 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
   /** Records the success; the slot it frees gets the agent's next task in the same commit. */
   function complete(a: Attempt, result: unknown): void {
     const { task } = a;
-    const recorded: Promise<{ completed: boolean; next?: ClaimedTask }> = stopping
-      ? opts.queue.complete(task, workerId, result).then((completed) => ({ completed }))
-      : opts.queue.completeAndTakeNext(task, workerId, result);
-    recorded.then(
-      ({ completed, next }) => finish(a, completed ? 'succeeded' : 'lost', next),
-      (err: unknown) => void settleFailure(a, err),
+    if (stopping) {
+      opts.queue.complete(task, workerId, result).then(
+        (completed) => finish(a, completed ? 'succeeded' : 'lost'),
+        (err: unknown) => void settleFailure(a, err),
+      );
+      return;
+    }
+    opts.queue.completeAndTakeNextTo(
+      task,
+      workerId,
+      result,
+      opts.context.bind((answer) => {
+        if (answer.status === 'fulfilled') finish(a, answer.value.completed ? 'succeeded' : 'lost', answer.value.next);
+        else void settleFailure(a, answer.reason);
+      }),
     );
   }
 
@@ -289,7 +307,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
    */
   function crashed(a: Attempt, err: unknown): void {
     a.callEnded = true;
-    clearTimeout(a.timer);
+    if (a.deadline) deadlines.cancel(a.deadline);
     log.error('task attempt crashed', { task_id: a.task.id, error: err });
     freeSlot(a);
   }

@@ -82,4 +82,16 @@ describe('execution context', () => {
     });
     expect(last).toEqual({ values: { correlationId: 'task-2000' }, depth: 1 });
   });
+
+  it('bind runs a function in the context active when it was bound, wherever it is called from', async () => {
+    const seen: (string | undefined)[] = [];
+    const bound = context.run({ correlationId: 'bound-here' }, () => context.bind((suffix: string) => seen.push(`${context.correlationId()}${suffix}`)));
+    const outside = context.runDetached(undefined, () => context.bind(() => seen.push(String(context.correlationId()))));
+    context.run({ correlationId: 'caller' }, () => {
+      bound('!');
+      outside();
+      seen.push(context.correlationId() ?? 'lost');
+    });
+    expect(seen).toEqual(['bound-here!', 'undefined', 'caller']);
+  });
 });

@@ -96,6 +96,29 @@ describe('group commit', () => {
     await expect(group.submit(1)).rejects.toThrow(/answered 0 of 1/);
   });
 
+  it('hands answers to callbacks, with promise and callback items in one flush, and a throwing callback does not keep the others from theirs', async () => {
+    const batches: number[][] = [];
+    const uncaught: unknown[] = [];
+    const group = createGroupCommit<number, number>({
+      maxBatch: 10,
+      reportCallbackError: (err) => uncaught.push(err),
+      async flush(items) {
+        batches.push(items);
+        return items.map((i) => (i === 3 ? ({ status: 'rejected', reason: new Error('three') } as const) : fulfilled(i * 2)));
+      },
+    });
+    const answers: PromiseSettledResult<number>[] = [];
+    group.submitTo(1, () => {
+      throw new Error('callback bug');
+    });
+    group.submitTo(2, (a) => answers.push(a));
+    group.submitTo(3, (a) => answers.push(a));
+    await expect(group.submit(4)).resolves.toBe(8);
+    expect(batches).toEqual([[1, 2, 3, 4]]);
+    expect(answers).toEqual([fulfilled(4), { status: 'rejected', reason: new Error('three') }]);
+    expect(uncaught).toEqual([new Error('callback bug')]);
+  });
+
   it('refuses a maxBatch that is not a positive integer', () => {
     expect(() => createGroupCommit({ maxBatch: 0, flush: async () => [] })).toThrow(RangeError);
   });
