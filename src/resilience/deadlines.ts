@@ -3,8 +3,10 @@
 // (src/platform/context.ts), an init and a destroy per attempt. Here deadlines of the same length
 // wait in one list, in the order they were set (so each list is in deadline order), and a single
 // timer is armed for the earliest head. Cancelling unlinks a deadline at once; the timer is left
-// to fire at the deadline it was armed for, finds nothing due and re-arms for the next, and is
-// cleared when no deadline is left, so an idle process holds no timer.
+// to fire at the deadline it was armed for, finds nothing due and re-arms for the next. When no
+// deadline is left the timer stays armed but unreferenced (it does not keep the process alive),
+// so a worker whose attempts all finish between batches does not clear and re-create it for
+// every batch.
 
 import { performance } from 'node:perf_hooks';
 
@@ -102,7 +104,7 @@ export function createDeadlines(opts: DeadlinesOptions = {}): Deadlines {
         unlink(e);
       }
     }
-    schedule(earliest());
+    if (count > 0) schedule(earliest());
     for (const e of due) {
       try {
         e.onExpire();
@@ -126,13 +128,14 @@ export function createDeadlines(opts: DeadlinesOptions = {}): Deadlines {
       list.tail = e;
       count += 1;
       if (e.at < armedFor) schedule(e.at);
+      else if (count === 1) timer?.ref();
       return e;
     },
     cancel(deadline) {
       const e = deadline as Entry;
       if (!e.list) return;
       unlink(e);
-      if (count === 0) schedule(Infinity);
+      if (count === 0) timer?.unref();
     },
     size: () => count,
   };

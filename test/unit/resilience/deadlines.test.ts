@@ -27,7 +27,34 @@ describe('deadlines on one timer', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
-  it('never fires a cancelled deadline, and holds no timer once none is left', () => {
+  it('keeps its timer armed but unreferenced while no deadline is left, and referenced again with one', () => {
+    jest.useRealTimers();
+    const deadlines = createDeadlines();
+    const timers: NodeJS.Timeout[] = [];
+    const realSetTimeout = global.setTimeout;
+    const spy = jest.spyOn(global, 'setTimeout').mockImplementation(((fn: () => void, ms: number) => {
+      const t = realSetTimeout(fn, ms);
+      timers.push(t);
+      return t;
+    }) as typeof setTimeout);
+    try {
+      const first = deadlines.set(60_000, () => undefined);
+      expect(timers).toHaveLength(1);
+      expect(timers[0]!.hasRef()).toBe(true);
+      deadlines.cancel(first);
+      expect(timers[0]!.hasRef()).toBe(false);
+      const second = deadlines.set(60_000, () => undefined);
+      // Due after the armed one: the same timer, referenced again.
+      expect(timers).toHaveLength(1);
+      expect(timers[0]!.hasRef()).toBe(true);
+      deadlines.cancel(second);
+    } finally {
+      spy.mockRestore();
+      for (const t of timers) clearTimeout(t);
+    }
+  });
+
+  it('never fires a cancelled deadline, and holds no timer once the last one has passed', () => {
     const deadlines = createDeadlines({ now: clock });
     const fired: string[] = [];
     const first = deadlines.set(100, () => fired.push('first'));
@@ -40,11 +67,11 @@ describe('deadlines on one timer', () => {
     jest.advanceTimersByTime(100);
     expect(fired).toEqual(['third']);
     const last = deadlines.set(1000, () => fired.push('never'));
-    expect(jest.getTimerCount()).toBe(1);
     deadlines.cancel(last);
-    expect(jest.getTimerCount()).toBe(0);
     jest.advanceTimersByTime(2000);
     expect(fired).toEqual(['third']);
+    // The timer fired at the cancelled deadline, found nothing and was not armed again.
+    expect(jest.getTimerCount()).toBe(0);
   });
 
   it('lets the other deadlines fire when one handler throws, and still surfaces the throw', () => {
