@@ -4,7 +4,7 @@
 // scope, a program that waits for nothing finishes before its runner returns.
 
 import { sql } from 'kysely';
-import { exec, runProgram, runProgramAlone, runSynchronously, waitOn, type DatabaseHandle, type Program } from '../../src/platform/db';
+import { exec, runProgram, runSynchronously, waitOn, type DatabaseHandle, type Program } from '../../src/platform/db';
 import { queryTemplate } from '../../src/platform/db/query-template';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../support/services';
 
@@ -50,7 +50,7 @@ describeEachDatabase('statement programs', (kind) => {
   });
 
   it('throws a failed statement into the program, where it can be handled; unhandled, it rejects the run', async () => {
-    await runProgramAlone(database, insertTwo('taken', 'other'));
+    await runProgram(database, database.db, insertTwo('taken', 'other'));
     function* insertOrReport(name: string): Program<string> {
       try {
         yield* exec(insertFlag.statement({ name }));
@@ -59,9 +59,9 @@ describeEachDatabase('statement programs', (kind) => {
         return database.strategy.isUniqueViolation(err) ? 'duplicate' : 'other error';
       }
     }
-    expect(await runProgramAlone(database, insertOrReport('taken'))).toBe('duplicate');
-    expect(await runProgramAlone(database, insertOrReport('fresh'))).toBe('inserted');
-    const failed = await runProgramAlone(database, insertTwo('new', 'taken')).then(
+    expect(await runProgram(database, database.db, insertOrReport('taken'))).toBe('duplicate');
+    expect(await runProgram(database, database.db, insertOrReport('fresh'))).toBe('inserted');
+    const failed = await runProgram(database, database.db, insertTwo('new', 'taken')).then(
       () => undefined,
       (err: unknown) => err,
     );

@@ -16,8 +16,6 @@ import {
 
 export interface BreakerStore {
   read(q: Tx, name: string): Promise<BreakerSnapshot>;
-  /** The named breakers (a name without a row reads as a fresh, closed breaker). */
-  readMany(q: Tx, names: readonly string[]): Promise<Map<string, BreakerSnapshot>>;
   readAll(q: Tx): Promise<Map<string, BreakerSnapshot>>;
   /** Persists a snapshot (e.g. the trial start decided by `decide`). Caller holds the breaker's lock. */
   save(trx: Tx, name: string, snapshot: BreakerSnapshot, now: number): Promise<void>;
@@ -62,11 +60,6 @@ export function createBreakerStore(): BreakerStore {
   return {
     async read(q, name) {
       return toSnapshot(await q.selectFrom('circuit_breakers').selectAll().where('name', '=', name).executeTakeFirst());
-    },
-    async readMany(q, names) {
-      const rows = names.length === 0 ? [] : await q.selectFrom('circuit_breakers').selectAll().where('name', 'in', [...names]).execute();
-      const found = new Map(rows.map((r) => [r.name, toSnapshot(r)]));
-      return new Map(names.map((n) => [n, found.get(n) ?? initialSnapshot()]));
     },
     async readAll(q) {
       const rows = await q.selectFrom('circuit_breakers').selectAll().execute();

@@ -2,7 +2,7 @@
 
 import { CompiledQuery } from 'kysely';
 import { newRowId } from '../../platform/ids';
-import { exec, parseJson, runProgram, runProgramAlone, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
+import { exec, parseJson, runProgram, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
 import { queryTemplate } from '../../platform/db/query-template';
 import { ConcurrencyConflictError } from './concurrency-error';
 import type { NewEvent, StoredEvent } from './event';
@@ -143,18 +143,19 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
     }));
     const parameters = rows.flatMap((r) => [r.id, r.aggregate_type, r.aggregate_id, r.version, r.type, r.data, r.metadata, r.timestamp]);
     if (count === 1) {
-      const { insertId } = yield* exec(CompiledQuery.raw(sqliteInsertText(1, false), parameters));
+      const { insertId } = yield* exec(CompiledQuery.raw(sqliteInsertText(1), parameters));
       rows[0]!.position = Number(insertId);
       return rows;
     }
     // RETURNING gives no order: positions are matched to rows by version.
-    const { rows: positions } = yield* exec(CompiledQuery.raw(sqliteInsertText(count, true), parameters) as CompiledQuery<{ version: number; position: number }>);
+    const { rows: positions } = yield* exec(CompiledQuery.raw(sqliteInsertText(count), parameters) as CompiledQuery<{ version: number; position: number }>);
     for (const { version: v, position } of positions) rows[v - version - 1]!.position = Number(position);
     return rows;
   }
 
-  function sqliteInsertText(count: number, returning: boolean): string {
-    return cachedText(`sqlite:${count}`, () => `insert into events (${COLUMNS}) values ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}${returning ? ' returning version, position' : ''}`);
+  /** The insert of `count` events; several return their versions and positions (one: the rowid is its position). */
+  function sqliteInsertText(count: number): string {
+    return cachedText(`sqlite:${count}`, () => `insert into events (${COLUMNS}) values ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}${count > 1 ? ' returning version, position' : ''}`);
   }
 
   /** Postgres: the batch in one statement, inserted only if the stream is still at the expected version. */
@@ -177,10 +178,13 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
       .where('aggregate_id', '=', p.id),
   );
 
-  async function currentVersionIn(q: Tx, aggregateType: string, aggregateId: string): Promise<number> {
-    const { rows } = await currentVersionQuery(q, { type: aggregateType, id: aggregateId });
+  function* currentVersionProgram(aggregateType: string, aggregateId: string): Program<number> {
+    const { rows } = yield* exec(currentVersionQuery.statement({ type: aggregateType, id: aggregateId }));
     return Number(rows[0]?.v ?? 0);
   }
+
+  const currentVersionIn = (q: Tx, aggregateType: string, aggregateId: string): Promise<number> =>
+    runProgram(database, q, currentVersionProgram(aggregateType, aggregateId));
 
   /**
    * The append: inserts the batch only if the stream is still at the expected version (or after
@@ -192,22 +196,17 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
   function* appendProgram(append: AppendOptions): Program<StoredEvent[]> {
     if (append.events.length === 0) return [];
     const onSqlite = database.sqlite !== undefined;
+    const { aggregateType, aggregateId, expectedVersion } = append;
     const timestamp = now();
     let inserted: EventRow[];
     try {
       inserted = onSqlite ? yield* insertOnSqlite(append, timestamp) : yield* insertOnPostgres(append, timestamp);
     } catch (err) {
       if (!strategy.isUniqueViolation(err)) throw err;
-      inserted = [];
-      if (!onSqlite) {
-        const current = yield* waitOn(() => currentVersionIn(db, append.aggregateType, append.aggregateId));
-        throw new ConcurrencyConflictError(append.aggregateType, append.aggregateId, append.expectedVersion, current);
-      }
+      const current = onSqlite ? yield* currentVersionProgram(aggregateType, aggregateId) : yield* waitOn(() => currentVersionIn(db, aggregateType, aggregateId));
+      throw new ConcurrencyConflictError(aggregateType, aggregateId, expectedVersion, current);
     }
-    if (inserted.length === 0) {
-      const { rows } = yield* exec(currentVersionQuery.statement({ type: append.aggregateType, id: append.aggregateId }));
-      throw new ConcurrencyConflictError(append.aggregateType, append.aggregateId, append.expectedVersion, Number(rows[0]?.v ?? 0));
-    }
+    if (inserted.length === 0) throw new ConcurrencyConflictError(aggregateType, aggregateId, expectedVersion, yield* currentVersionProgram(aggregateType, aggregateId));
     return storedEvents(inserted);
   }
 
@@ -216,7 +215,7 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
 
   return {
     append(append, trx) {
-      return trx === undefined || trx === db ? runProgramAlone(database, appendProgram(append)) : runProgram(database, trx, appendProgram(append));
+      return runProgram(database, trx ?? db, appendProgram(append));
     },
     appendProgram,
     async readStream(aggregateType, aggregateId, range = {}) {

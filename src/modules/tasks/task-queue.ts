@@ -4,7 +4,7 @@
 import { sql, type QueryCreator } from 'kysely';
 import { newRowId } from '../../platform/ids';
 import { agentSettings, type AgentSettings, type AgentSettingsSource } from '../../config';
-import { exec, isProgram, runProgram, runProgramAlone, transactionRunner, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
+import { exec, isProgram, runProgram, transactionRunner, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
 import type { CircuitBreakersTable, Database, TasksTable } from '../../platform/db/schema';
 import { createGroupCommit } from '../../platform/db/group-commit';
 import { queryTemplate } from '../../platform/db/query-template';
@@ -602,7 +602,8 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
   const queue: TaskQueue = {
     enqueue(req, trx) {
       if (trx !== undefined && trx !== db) return runProgram(opts.database, trx, enqueueProgram(req));
-      return runProgramAlone(opts.database, enqueueProgram(req)).then((result) => {
+      // On its own it commits at once: wake the workers (a caller's transaction announces itself).
+      return runProgram(opts.database, db, enqueueProgram(req)).then((result) => {
         if (result.created) opts.onQueued?.(req.agentId);
         return result;
       });

@@ -99,7 +99,6 @@ export function createSqliteStrategy(own?: { db: Kysely<Database>; control: Sqli
   return strategy;
 }
 
-
 const PG_UNAVAILABLE = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

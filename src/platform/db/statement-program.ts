@@ -15,7 +15,6 @@
 import type { CompiledQuery, QueryResult } from 'kysely';
 import { runCompiled, type DatabaseHandle } from './create-database';
 import type { Tx } from './dialect-strategy';
-import { transactionRunner } from './transaction-runner';
 
 /** What a program asks its runner for: a statement's result, or the end of some asynchronous work. */
 export type Instruction = { readonly query: CompiledQuery<unknown> } | { readonly wait: () => Promise<unknown> };
@@ -90,34 +89,20 @@ export function runSynchronously<T>(program: Program<T>, execute: (query: Compil
 }
 
 /**
- * Runs a program in `trx` (a transaction or connection scope; or the database itself, where each
- * statement commits on its own). On SQLite inside a scope the statements run synchronously on its
- * connection; otherwise through Kysely.
+ * Runs a program in `trx`, a transaction or connection scope: on SQLite its statements run
+ * synchronously on the connection the scope holds; on Postgres each is awaited. Given the
+ * database itself, each statement commits on its own; on SQLite the whole program then runs at
+ * once with the connection to itself (SqliteNative.exclusive), so no other statement of this
+ * process comes in between, and it must not wait for asynchronous work there.
  */
 export function runProgram<T>(database: DatabaseHandle, trx: Tx, program: Program<T>): Promise<T> {
   const native = database.sqlite;
-  const execute: StatementExecutor =
-    native && trx !== database.db
-      ? (query) => native.runOnHeldConnection(trx, query)
-      : (() => {
-          const runner = transactionRunner(database, trx);
-          return (query: CompiledQuery<unknown>) => runner.executeQuery(query);
-        })();
+  if (native && trx === database.db) return native.exclusive((_, prepare) => runSynchronously(program, (query) => runCompiled(prepare, query)));
+  const execute: StatementExecutor = native ? (query) => native.runOnHeldConnection(trx, query) : (query) => trx.executeQuery(query);
   try {
     const result = drive(program, execute, false, false, undefined);
     return isPromise(result) ? result : Promise.resolve(result);
   } catch (err) {
     return Promise.reject(err);
   }
-}
-
-/**
- * Runs a program outside any transaction, each statement committing on its own. On SQLite the
- * whole program runs at once with the connection to itself (SqliteNative.exclusive), so no other
- * statement of this process comes in between; it must not wait for asynchronous work there.
- */
-export function runProgramAlone<T>(database: DatabaseHandle, program: Program<T>): Promise<T> {
-  const native = database.sqlite;
-  if (native) return native.exclusive((_, prepare) => runSynchronously(program, (query) => runCompiled(prepare, query)));
-  return runProgram(database, database.db, program);
 }
