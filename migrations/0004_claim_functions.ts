@@ -68,7 +68,7 @@ const DUE_AGENTS = sql`
   $$`;
 
 /** The lease of up to v_take due tasks of v_agent, with their attempt rows (plpgsql, inside a function). */
-const LEASE = `
+export const LEASE = `
   with picked as materialized (
     select p.id from tasks p
     where p.status = 'queued' and p.agent_id = v_agent and p.run_at <= p_now
@@ -121,7 +121,7 @@ const CLAIM = sql`
   end
   $$`;
 
-const FINISH_AND_CLAIM = sql`
+export const FINISH_AND_CLAIM = sql`
   create function catalynx_finish_and_claim(p_ids text[], p_attempts integer[], p_results text[], p_worker text, p_slots integer,
     p_now bigint, p_lease_until bigint, p_default_limit integer, p_limits jsonb)
   returns setof tasks

@@ -6,12 +6,14 @@ import initial from './0001_initial';
 import claimIndexes from './0002_claim_indexes';
 import claimCapacityFunction from './0003_claim_capacity_function';
 import claimFunctions from './0004_claim_functions';
+import finishFromReturnedRows from './0005_finish_from_returned_rows';
 
 const factories: Record<string, MigrationFactory> = {
   '0001_initial': initial,
   '0002_claim_indexes': claimIndexes,
   '0003_claim_capacity_function': claimCapacityFunction,
   '0004_claim_functions': claimFunctions,
+  '0005_finish_from_returned_rows': finishFromReturnedRows,
 };
 
 export function buildMigrations(dialect: MigrationDialect): Record<string, Migration> {
