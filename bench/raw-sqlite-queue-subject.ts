@@ -1,7 +1,7 @@
 // The physical ceiling for the SQLite queue: a synchronous better-sqlite3 loop that claims and
 // completes the same rows (ids made as Catalynx makes them) with the same statements Catalynx issues (due-agents scan, running count,
 // breaker read, pick-and-lease, attempt insert; then one completion of the whole claimed batch:
-// task update, attempt update, breaker read), in the same transactions (BEGIN IMMEDIATE: a batch's
+// task update guarded by the lease and the breaker, answering id and attempts; attempt update), in the same transactions (BEGIN IMMEDIATE: a batch's
 // completion and the claim of the slots it frees share one), with no worker, agent runtime or ORM
 // around it.
 
@@ -39,8 +39,8 @@ export function rawSqliteQueueSubject(opts: { concurrency: number }): QueueSubje
          select due.agent_id from (select agent_id, ${best('priority')} as priority, ${best('run_at')} as run_at from agents where agent_id is not null) as due
          where due.priority is not null order by due.priority desc, due.run_at`,
       );
-      const runningCount = db.prepare(`select count(*) as n from tasks where agent_id = ? and status = 'running'`);
-      const breaker = db.prepare(`select * from circuit_breakers where name = ?`);
+      const runningCount = db.prepare(`select count(*) as n from tasks where status = 'running' and agent_id = ?`);
+      const breaker = db.prepare(`select state from circuit_breakers where name = ?`);
       const claimRows = db.prepare(
         `with picked as materialized (
            select id from tasks where agent_id = ? and status = 'queued' and run_at <= ? order by priority desc, run_at, created_at limit ?)
@@ -63,7 +63,9 @@ export function rawSqliteQueueSubject(opts: { concurrency: number }): QueueSubje
         (k) => `update tasks set status = 'succeeded', result = case id ${Array(k).fill('when ? then ?').join(' ')} end, last_error = null,
           locked_by = null, locked_until = null, finished_at = ?, updated_at = ?
           where id in (${Array(k).fill('?').join(', ')}) and (id, attempts) in (${Array(k).fill('(?, ?)').join(', ')})
-          and status = 'running' and locked_by = ? returning *`,
+          and status = 'running' and locked_by = ? and workflow_run_id is null
+          and not exists (select 1 from circuit_breakers b where b.name = 'agent:' || tasks.agent_id and (b.state <> 'closed' or b.failure_count <> 0))
+          returning id, attempts`,
       );
       const finishAttempts = perSize(
         (k) => `update task_attempts set finished_at = ?, outcome = 'succeeded', error = null where (task_id, attempt) in (${Array(k).fill('(?, ?)').join(', ')})`,
@@ -83,15 +85,14 @@ export function rawSqliteQueueSubject(opts: { concurrency: number }): QueueSubje
           workerId,
         ) as Row[];
         finishAttempts(done.length).run(t, ...done.flatMap((r) => [r.id, r.attempts]));
-        breaker.get(`agent:${NOOP_AGENT_ID}`);
       };
       const claimRowsIn = (t: number): Row[] => {
         const agents = dueAgents.all({ t }) as { agent_id: string }[];
         if (agents.length === 0) return [];
+        breaker.get(`agent:${NOOP_AGENT_ID}`);
         const n = (runningCount.get(NOOP_AGENT_ID) as { n: number }).n;
         const capacity = opts.concurrency - n;
         if (capacity <= 0) return [];
-        breaker.get(`agent:${NOOP_AGENT_ID}`);
         const rows = claimRows.all(NOOP_AGENT_ID, t, capacity, workerId, t + 30_000, t, t) as Row[];
         if (rows.length > 0) attemptInsert(rows.length).run(...rows.flatMap((r) => [r.id, r.attempts, workerId, t]));
         return rows;
