@@ -58,11 +58,18 @@ export function createLogger(opts: LoggerOptions): { logger: Logger; close(): Pr
     ],
   });
 
+  // The level is fixed for the logger's life, so which levels pass is decided once (winston's own
+  // check walks its levels and transports on every call, twice per task attempt in the worker).
+  const levels = base.levels;
+  const passes = (level: LogLevel) => levels[level]! <= levels[opts.level]!;
+
   function make(name: string): Logger {
-    const write = (level: LogLevel) => (message: string, fields?: LogFields) => {
+    const write = (level: LogLevel) => {
       // Filtered lines cost nothing: winston would build and stream them before dropping them.
-      if (!base.isLevelEnabled(level)) return;
-      base.log({ level, message, logger: name, timestamp: new Date().toISOString(), ...serialise(fields) });
+      if (!passes(level)) return () => undefined;
+      return (message: string, fields?: LogFields) => {
+        base.log({ level, message, logger: name, timestamp: new Date().toISOString(), ...serialise(fields) });
+      };
     };
     return {
       error: write('error'),
