@@ -495,9 +495,11 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
           for (const id of done) answers.set(id, { status: 'fulfilled', value: { completed: true, next: handed.get(id) } });
           // Leased for an attempt whose completion was refused here (its lease was lost): nobody
           // will run it, so it goes back at once rather than waiting out its lease.
-          await Promise.all(
-            next.slice(takers.length).map((task) => queue.release(task, candidates[0]!.workerId, 'leased for a slot whose attempt lost its lease').catch(() => false)),
-          );
+          if (next.length > takers.length) {
+            await Promise.all(
+              next.slice(takers.length).map((task) => queue.release(task, candidates[0]!.workerId, 'leased for a slot whose attempt lost its lease').catch(() => false)),
+            );
+          }
           rest = items.filter((i) => !done.has(i.task.id));
         }
         if (rest.length > 0) {
