@@ -136,6 +136,32 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     expect(last).toEqual([{ completed: true }, { completed: true }]);
   });
 
+  it('commits a completion that arrives while a transaction holds the connection after that transaction, not inside it', async () => {
+    for (let i = 0; i < 2; i++) await queue.enqueue({ agentId: 'a', action: 'run', input: { i } });
+    const [a] = await queue.claim('w1', 1);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let inside!: () => void;
+    const isInside = new Promise<void>((r) => (inside = r));
+    // A transaction that is rolled back: a completion swept into it would be rolled back too.
+    const holder = handle.db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.updateTable('tasks').set({ priority: 7 }).where('id', '=', a!.id).execute();
+        inside();
+        await released;
+        throw new Error('roll back');
+      })
+      .catch(() => 'rolled back');
+    await isInside;
+    const completion = queue.completeAndTakeNext(a!, 'w1', 'A');
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    expect(await holder).toBe('rolled back');
+    expect(await completion).toMatchObject({ completed: true, next: expect.objectContaining({ input: { i: 1 } }) });
+    expect(await queue.get(a!.id)).toMatchObject({ status: 'succeeded', result: 'A', priority: 0 });
+  });
+
   it('keeps the agent\'s concurrency limit when handing on next tasks', async () => {
     limits.narrow = { maxConcurrentTasks: 2 };
     for (let i = 0; i < 5; i++) await queue.enqueue({ agentId: 'narrow', action: 'run', input: { i } });

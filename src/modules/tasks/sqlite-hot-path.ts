@@ -33,6 +33,11 @@ export interface SqliteHotPath {
    */
   completePlain(workerId: string, items: readonly SqliteSuccess[], slots: number, t: number): Promise<{ done: Set<string>; claim?: SqliteClaim }>;
   /**
+   * completePlain, committed at once when the connection is free (SqliteNative.tryExclusive);
+   * undefined, with nothing done, when it is not.
+   */
+  completePlainNow(workerId: string, items: readonly SqliteSuccess[], slots: number, t: number): { done: Set<string>; claim?: SqliteClaim } | undefined;
+  /**
    * The claim, inside a transaction the caller holds (`holder`, as SqliteNative.onHeldConnection
    * takes it): it commits or rolls back with the caller's changes.
    */
@@ -158,6 +163,10 @@ export function createSqliteHotPath(native: SqliteNative, opts: { leaseMs: numbe
     completePlain(workerId, items, slots, t) {
       if (items.length === 0 && slots <= 0) return Promise.resolve({ done: new Set<string>() });
       return native.exclusive((connection, prepare) => transactionsOf(connection).complete.immediate(prepare, workerId, items, slots, t));
+    },
+    completePlainNow(workerId, items, slots, t) {
+      if (items.length === 0 && slots <= 0) return { done: new Set<string>() };
+      return native.tryExclusive((connection, prepare) => transactionsOf(connection).complete.immediate(prepare, workerId, items, slots, t))?.value;
     },
   };
 }

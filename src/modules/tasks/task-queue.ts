@@ -12,7 +12,7 @@ import { NotFoundError } from '../../platform/errors';
 import { computeBackoffMs } from '../../resilience/backoff';
 import { decide, type BreakerPolicyOptions } from '../../resilience/circuit-breaker-policy';
 import { agentBreakerName, agentBreakers, toSnapshot, type BreakerStore } from '../agents/breaker-store';
-import { createSqliteHotPath } from './sqlite-hot-path';
+import { createSqliteHotPath, type SqliteClaim } from './sqlite-hot-path';
 import { FINISHED_STATUSES, toClaimedTask, toTask, type ClaimedTask, type Task, type TaskStatus } from './task';
 import { TaskStateError } from './task-errors';
 
@@ -417,23 +417,41 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     ? createSqliteHotPath(opts.database.sqlite, { leaseMs: opts.leaseMs, limitFor: (agentId) => settingsFor(agentId).maxConcurrentTasks })
     : undefined;
 
+  interface PlainOutcome {
+    /** The tasks finished. */
+    done: Set<string>;
+    /** The tasks leased for the slots they freed. */
+    next: ClaimedTask[];
+  }
+
+  const successes = (items: readonly Completion[]) => items.map((i) => ({ id: i.task.id, attempts: i.task.attempts, result: JSON.stringify(i.result ?? null) }));
+  const plainOutcome = ({ done, claim }: { done: Set<string>; claim?: SqliteClaim }, t: number): PlainOutcome => ({
+    done,
+    next: (claim?.rows ?? []).map((r) => toClaimedTask(r, t)),
+  });
+
+  /**
+   * completePlain on SQLite when the connection is free: committed before it returns. Undefined,
+   * with nothing done, on Postgres or while something else holds the connection.
+   */
+  function completePlainNow(items: readonly Completion[], slots: number): PlainOutcome | undefined {
+    if (!sqliteHotPath) return undefined;
+    const workerId = items[0]!.workerId;
+    if (items.some((i) => i.workerId !== workerId)) return { done: new Set(), next: [] };
+    const t = now();
+    const out = sqliteHotPath.completePlainNow(workerId, successes(items), slots, t);
+    return out && plainOutcome(out, t);
+  }
+
   /**
    * The successes that need nothing but their own rows written, in one statement (Postgres) or
    * transaction (SQLite); with `slots`, the same commit leases the worker its next tasks. Items of
    * more than one worker (several workers in one process) finish on the transactional path.
    */
-  async function completePlain(items: readonly Completion[], slots: number, t: number): Promise<{ done: Set<string>; next: ClaimedTask[] }> {
+  async function completePlain(items: readonly Completion[], slots: number, t: number): Promise<PlainOutcome> {
     const workerId = items[0]!.workerId;
     if (items.some((i) => i.workerId !== workerId)) return { done: new Set(), next: [] };
-    if (sqliteHotPath) {
-      const { done, claim } = await sqliteHotPath.completePlain(
-        workerId,
-        items.map((i) => ({ id: i.task.id, attempts: i.task.attempts, result: JSON.stringify(i.result ?? null) })),
-        slots,
-        t,
-      );
-      return { done, next: (claim?.rows ?? []).map((r) => toClaimedTask(r, t)) };
-    }
+    if (sqliteHotPath) return plainOutcome(await sqliteHotPath.completePlain(workerId, successes(items), slots, t), t);
     const { rows } = await finishAndClaimQuery(db, {
       ids: items.map((i) => i.task.id),
       attempts: items.map((i) => i.task.attempts),
@@ -449,80 +467,118 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     return { done, next };
   }
 
+  const finished = (ids: Iterable<string>) => {
+    for (const id of ids) opts.onTaskFinished?.(id, 'succeeded');
+  };
+
+  /**
+   * Completions with finish hooks (a workflow run's tasks), in one transaction. On SQLite, with
+   * `takeNext`, the slots they free are leased their next tasks in the same commit, as for
+   * plain completions: a saga's next step, queued by the hook, among them. (On Postgres the
+   * claim would add a round trip inside the transaction and hold the agent's claim lock until
+   * its commit, and sagas ran slower with it: the worker claims on its own there.)
+   */
+  async function completeInTransaction(batch: readonly Completion[], takeNext: boolean): Promise<{ done: Set<string>; handed: Map<string, ClaimedTask> }> {
+    const t = now();
+    const { done, handed } = await strategy.writeTransaction(db, async (trx) => {
+      const done = await runProgram(opts.database, trx, completeAll(trx, batch, t));
+      const takers = takeNext ? batch.filter((i) => i.takeNext && done.has(i.task.id)) : [];
+      const workerId = takers[0]?.workerId;
+      if (!sqliteHotPath || workerId === undefined || takers.some((i) => i.workerId !== workerId)) return { done, handed: new Map<string, ClaimedTask>() };
+      // Read the clock again: a task the hooks queued is due from the moment they queued it.
+      const claimedAt = now();
+      const next = sqliteHotPath.claimWithin(trx, workerId, takers.length, claimedAt).rows.map((r) => toClaimedTask(r, claimedAt));
+      return { done, handed: new Map(next.map((task, k) => [takers[k]!.task.id, task])) };
+    });
+    finished(done);
+    return { done, handed };
+  }
+
+  type Answers = Map<string, PromiseSettledResult<CompletionAnswer>>;
+
+  /**
+   * Answers the completions the plain step finished, each that asked with at most one next task
+   * for its slot; returns the leased tasks no slot takes and the items the step did not finish.
+   */
+  function settlePlain(items: readonly Completion[], candidates: readonly Completion[], plain: PlainOutcome, answers: Answers) {
+    const { done, next } = plain;
+    finished(done);
+    const takers = candidates.filter((i) => i.takeNext && done.has(i.task.id));
+    const handed = new Map(takers.slice(0, next.length).map((item, k) => [item.task.id, next[k]!]));
+    for (const id of done) answers.set(id, { status: 'fulfilled', value: { completed: true, next: handed.get(id) } });
+    return { stray: next.slice(takers.length), rest: items.filter((i) => !done.has(i.task.id)) };
+  }
+
+  const inOrder = (items: readonly Completion[], answers: Answers) =>
+    items.map((i) => answers.get(i.task.id) ?? { status: 'rejected' as const, reason: new Error(`task ${i.task.id} was not settled`) });
+
+  /**
+   * What the plain step left: leased tasks no slot takes go back, the rest finish in a
+   * transaction. `failure` (the plain step threw) sends every item in `rest` to the fallback.
+   */
+  async function finishRest(items: readonly Completion[], answers: Answers, rest: readonly Completion[], stray: readonly ClaimedTask[], failure?: { error: unknown }) {
+    try {
+      if (failure) throw failure.error;
+      // Leased for an attempt whose completion was refused (its lease was lost): nobody will run
+      // it, so it goes back at once rather than waiting out its lease.
+      if (stray.length > 0) {
+        await Promise.all(stray.map((task) => queue.release(task, items[0]!.workerId, 'leased for a slot whose attempt lost its lease').catch(() => false)));
+      }
+      if (rest.length > 0) {
+        const { done, handed } = await completeInTransaction(rest, true);
+        for (const i of rest) answers.set(i.task.id, { status: 'fulfilled', value: { completed: done.has(i.task.id), next: handed.get(i.task.id) } });
+      }
+    } catch (err) {
+      if (rest.length === 1) answers.set(rest[0]!.task.id, { status: 'rejected', reason: err });
+      else {
+        // One task's trouble (a finish hook that throws) must not hold back the others: each on
+        // its own transaction, and only the one in trouble gets the error.
+        for (const item of rest) {
+          answers.set(
+            item.task.id,
+            await completeInTransaction([item], false).then(
+              ({ done }) => ({ status: 'fulfilled', value: { completed: done.has(item.task.id) } }) as const,
+              (reason: unknown) => ({ status: 'rejected', reason }) as const,
+            ),
+          );
+        }
+      }
+    }
+    return inOrder(items, answers);
+  }
+
   // Successful attempts that finish while a commit is in flight share the next one.
   const completions = createGroupCommit<Completion, CompletionAnswer>({
     maxBatch: 100,
     // Each answer hands a worker slot its next task, whose completion follows at once: on
     // Postgres one batch per round trip carries all of them (measured: +35 % drain throughput).
     yieldBetweenBatches: !sqliteHotPath,
-    async flush(items) {
-      const finished = (ids: Iterable<string>) => {
-        for (const id of ids) opts.onTaskFinished?.(id, 'succeeded');
+    flush(items) {
+      const answers: Answers = new Map();
+      // Tasks of a workflow run finish with their hooks, in a transaction; the rest may not need one.
+      const candidates = items.filter((i) => i.task.workflow_run_id === null);
+      if (candidates.length === 0) return finishRest(items, answers, items, []);
+      const slots = candidates.filter((i) => i.takeNext).length;
+      // What the plain step finished is answered; when that is every item, in this turn.
+      const after = (plain: PlainOutcome) => {
+        let left: { rest: Completion[]; stray: ClaimedTask[] };
+        try {
+          left = settlePlain(items, candidates, plain, answers);
+        } catch (error) {
+          return finishRest(items, answers, items, [], { error });
+        }
+        return left.rest.length === 0 && left.stray.length === 0 ? inOrder(items, answers) : finishRest(items, answers, left.rest, left.stray);
       };
-      /**
-       * Completions with finish hooks (a workflow run's tasks), in one transaction. On SQLite, with
-       * `takeNext`, the slots they free are leased their next tasks in the same commit, as for
-       * plain completions: a saga's next step, queued by the hook, among them. (On Postgres the
-       * claim would add a round trip inside the transaction and hold the agent's claim lock until
-       * its commit, and sagas ran slower with it: the worker claims on its own there.)
-       */
-      const inTransaction = async (batch: readonly Completion[], takeNext: boolean) => {
-        const t = now();
-        const { done, handed } = await strategy.writeTransaction(db, async (trx) => {
-          const done = await runProgram(opts.database, trx, completeAll(trx, batch, t));
-          const takers = takeNext ? batch.filter((i) => i.takeNext && done.has(i.task.id)) : [];
-          const workerId = takers[0]?.workerId;
-          if (!sqliteHotPath || workerId === undefined || takers.some((i) => i.workerId !== workerId)) return { done, handed: new Map<string, ClaimedTask>() };
-          // Read the clock again: a task the hooks queued is due from the moment they queued it.
-          const claimedAt = now();
-          const next = sqliteHotPath.claimWithin(trx, workerId, takers.length, claimedAt).rows.map((r) => toClaimedTask(r, claimedAt));
-          return { done, handed: new Map(next.map((task, k) => [takers[k]!.task.id, task])) };
-        });
-        finished(done);
-        return { done, handed };
-      };
-      const answers = new Map<string, PromiseSettledResult<CompletionAnswer>>();
-      let rest: readonly Completion[] = items;
+      // SQLite with the connection free (a drain's batch): the commit happens now, and the
+      // answers go back without a promise.
+      let plain: PlainOutcome | undefined;
       try {
-        // Tasks of a workflow run finish with their hooks, in a transaction; the rest may not need one.
-        const candidates = items.filter((i) => i.task.workflow_run_id === null);
-        if (candidates.length > 0) {
-          const { done, next } = await completePlain(candidates, candidates.filter((i) => i.takeNext).length, now());
-          finished(done);
-          // Each attempt that asked and finished here gets at most one next task, for its slot.
-          const takers = candidates.filter((i) => i.takeNext && done.has(i.task.id));
-          const handed = new Map(takers.slice(0, next.length).map((item, k) => [item.task.id, next[k]!]));
-          for (const id of done) answers.set(id, { status: 'fulfilled', value: { completed: true, next: handed.get(id) } });
-          // Leased for an attempt whose completion was refused here (its lease was lost): nobody
-          // will run it, so it goes back at once rather than waiting out its lease.
-          if (next.length > takers.length) {
-            await Promise.all(
-              next.slice(takers.length).map((task) => queue.release(task, candidates[0]!.workerId, 'leased for a slot whose attempt lost its lease').catch(() => false)),
-            );
-          }
-          rest = items.filter((i) => !done.has(i.task.id));
-        }
-        if (rest.length > 0) {
-          const { done, handed } = await inTransaction(rest, true);
-          for (const i of rest) answers.set(i.task.id, { status: 'fulfilled', value: { completed: done.has(i.task.id), next: handed.get(i.task.id) } });
-        }
-      } catch (err) {
-        if (rest.length === 1) answers.set(rest[0]!.task.id, { status: 'rejected', reason: err });
-        else {
-          // One task's trouble (a finish hook that throws) must not hold back the others: each on
-          // its own transaction, and only the one in trouble gets the error.
-          for (const item of rest) {
-            answers.set(
-              item.task.id,
-              await inTransaction([item], false).then(
-                ({ done }) => ({ status: 'fulfilled', value: { completed: done.has(item.task.id) } }) as const,
-                (reason: unknown) => ({ status: 'rejected', reason }) as const,
-              ),
-            );
-          }
-        }
+        plain = completePlainNow(candidates, slots);
+      } catch (error) {
+        return finishRest(items, answers, items, [], { error });
       }
-      return items.map((i) => answers.get(i.task.id) ?? { status: 'rejected', reason: new Error(`task ${i.task.id} was not settled`) });
+      if (plain) return after(plain);
+      return completePlain(candidates, slots, now()).then(after, (error: unknown) => finishRest(items, answers, items, [], { error }));
     },
   });
 

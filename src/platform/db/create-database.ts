@@ -21,6 +21,12 @@ export interface SqliteNative {
    */
   exclusive<T>(fn: (connection: BetterSqlite3.Database, prepare: (sql: string) => BetterSqlite3.Statement) => T): Promise<T>;
   /**
+   * exclusive()'s first case only: runs fn at once and answers `{ value }` when nothing holds or
+   * waits for the connection; answers undefined, without running fn, when something does. A
+   * throw from fn is thrown.
+   */
+  tryExclusive<T>(fn: (connection: BetterSqlite3.Database, prepare: (sql: string) => BetterSqlite3.Statement) => T): { value: T } | undefined;
+  /**
    * Runs a compiled query at once on the connection, for code that holds it: `holder` is a Kysely
    * instance bound to the connection (a transaction, or `db.connection()`, as the strategy's
    * write transactions use), whose scope keeps Kysely's connection lock, so nothing else uses the
@@ -71,19 +77,21 @@ function openSqlite(target: Extract<DatabaseTarget, { kind: 'sqlite' }>, opts: D
   const dialect = new CountingSqliteDialect({ database: cached });
   const db = new Kysely<Database>({ dialect });
   let closed: Promise<void> | undefined;
+  // The idle case skips the lock's promises and event-loop hops (the worker's hot path).
+  const tryExclusive: SqliteNative['tryExclusive'] = (fn) =>
+    dialect.users !== 0 || connection.inTransaction ? undefined : { value: fn(connection, cached.prepare) };
   return {
     db,
     sqlite: {
+      tryExclusive,
       exclusive(fn) {
-        // The idle case skips the lock's promises and event-loop hops (the worker's hot path).
-        if (dialect.users === 0 && !connection.inTransaction) {
-          try {
-            return Promise.resolve(fn(connection, cached.prepare));
-          } catch (err) {
-            return Promise.reject(err);
-          }
+        let now: { value: ReturnType<typeof fn> } | undefined;
+        try {
+          now = tryExclusive(fn);
+        } catch (err) {
+          return Promise.reject(err);
         }
-        return db.connection().execute(async () => fn(connection, cached.prepare));
+        return now ? Promise.resolve(now.value) : db.connection().execute(async () => fn(connection, cached.prepare));
       },
       onHeldConnection(holder, fn) {
         if (holder === db) throw new Error('a held connection needs a transaction or connection scope, not the database itself');

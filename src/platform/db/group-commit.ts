@@ -5,8 +5,12 @@
 // bottleneck.
 
 export interface GroupCommitOptions<I, O> {
-  /** Writes the items; settles each item, in order. A throw rejects every item. */
-  flush(items: I[]): Promise<PromiseSettledResult<O>[]>;
+  /**
+   * Writes the items; settles each item, in order. A throw rejects every item. A flush that is
+   * done at once (a synchronous database with the connection free) may answer without a promise,
+   * and its items are answered in the same turn.
+   */
+  flush(items: I[]): PromiseSettledResult<O>[] | Promise<PromiseSettledResult<O>[]>;
   /** The most items one flush takes; the rest wait for the next. */
   maxBatch: number;
   /**
@@ -68,7 +72,8 @@ export function createGroupCommit<I, O>(opts: GroupCommitOptions<I, O>): GroupCo
         queue = queue.slice(batch.length);
         inFlight = batch.length;
         try {
-          const answers = await opts.flush(batch.map((w) => w.item));
+          const out = opts.flush(batch.map((w) => w.item));
+          const answers = Array.isArray(out) ? out : await out;
           if (answers.length !== batch.length) throw new Error(`group commit: flush answered ${answers.length} of ${batch.length} items`);
           batch.forEach((w, i) => answer(w, answers[i]!));
         } catch (err) {

@@ -119,6 +119,29 @@ describe('group commit', () => {
     expect(uncaught).toEqual([new Error('callback bug')]);
   });
 
+  it('answers the items of a flush that is done at once before anything else runs, and a synchronous throw rejects them', async () => {
+    let fail = false;
+    const seen: string[] = [];
+    const group = createGroupCommit<number, number>({
+      maxBatch: 100,
+      flush(items) {
+        if (fail) throw new Error('disk full');
+        // Work queued during the flush runs only after the answers when the flush is not awaited.
+        queueMicrotask(() => seen.push('queued during the flush'));
+        return items.map((i) => fulfilled(i + 1));
+      },
+    });
+    group.submitTo(1, (a) => seen.push(`a:${a.status === 'fulfilled' ? a.value : 'rejected'}`));
+    group.submitTo(2, (a) => seen.push(`b:${a.status === 'fulfilled' ? a.value : 'rejected'}`));
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual(['a:2', 'b:3', 'queued during the flush']);
+    fail = true;
+    await expect(group.submit(3)).rejects.toThrow('disk full');
+    fail = false;
+    await expect(group.submit(4)).resolves.toBe(5);
+    expect(group.pending()).toBe(0);
+  });
+
   it('refuses a maxBatch that is not a positive integer', () => {
     expect(() => createGroupCommit({ maxBatch: 0, flush: async () => [] })).toThrow(RangeError);
   });
