@@ -77,7 +77,10 @@ export interface ClaimedTask extends Task {
 }
 
 export function toClaimedTask(row: TasksTable, claimedAt: number): ClaimedTask {
-  return Object.assign(toTask(row), { claimedAt });
+  // One object per claimed task (Object.assign with a literal made a second one, once per attempt).
+  const task = toTask(row) as ClaimedTask;
+  task.claimedAt = claimedAt;
+  return task;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
