@@ -162,6 +162,26 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     expect(await queue.get(a!.id)).toMatchObject({ status: 'succeeded', result: 'A', priority: 0 });
   });
 
+  it('announces the tasks one commit finished together, once the commit is done', async () => {
+    const announced: { ids: readonly string[]; status: string }[] = [];
+    queue = createTaskQueue({
+      database: handle,
+      breakers: createBreakerStore(),
+      agents: { agentDefaults: defaults, agentOverrides: limits },
+      leaseMs: 30_000,
+      retryBaseMs: 10,
+      retryMaxMs: 100,
+      onTasksFinished: (ids, status) => announced.push({ ids, status }),
+    });
+    for (let i = 0; i < 3; i++) await queue.enqueue({ agentId: 'a', action: 'run', input: { i } });
+    const claimed = await queue.claim('w1', 3);
+    await Promise.all(claimed.map((t) => queue.completeAndTakeNext(t, 'w1', null)));
+    expect(announced).toEqual([{ ids: expect.arrayContaining(claimed.map((t) => t.id)), status: 'succeeded' }]);
+    expect(announced[0]!.ids).toHaveLength(3);
+    // What was announced is visible to other readers.
+    for (const id of announced[0]!.ids) expect((await queue.get(id)).status).toBe('succeeded');
+  });
+
   it('keeps the agent\'s concurrency limit when handing on next tasks', async () => {
     limits.narrow = { maxConcurrentTasks: 2 };
     for (let i = 0; i < 5; i++) await queue.enqueue({ agentId: 'narrow', action: 'run', input: { i } });

@@ -103,9 +103,10 @@ export interface TaskQueueOptions {
   leaseMs: number;
   retryBaseMs: number;
   retryMaxMs: number;
-  /** Called after a commit that made new work claimable / finished a task (wake-ups). */
+  /** Called after a commit that made new work claimable / finished tasks (wake-ups). */
   onQueued?(agentId: string): void;
-  onTaskFinished?(taskId: string, status: TaskStatus): void;
+  /** The tasks one commit finished, all with the same status (a batch of completions: many). */
+  onTasksFinished?(taskIds: readonly string[], status: TaskStatus): void;
   now?: () => number;
   random?: () => number;
 }
@@ -467,9 +468,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     return { done, next };
   }
 
-  const finished = (ids: Iterable<string>) => {
-    for (const id of ids) opts.onTaskFinished?.(id, 'succeeded');
-  };
+  const finished = (ids: Iterable<string>) => opts.onTasksFinished?.([...ids], 'succeeded');
 
   /**
    * Completions with finish hooks (a workflow run's tasks), in one transaction. On SQLite, with
@@ -787,7 +786,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
         if (!willRetry) await runHooks(trx, row, 'failed');
         return row.status as TaskStatus;
       });
-      if (result === 'failed') opts.onTaskFinished?.(task.id, 'failed');
+      if (result === 'failed') opts.onTasksFinished?.([task.id], 'failed');
       if (result === 'queued') opts.onQueued?.(task.agent_id);
       return result;
     },
@@ -821,7 +820,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
         await runHooks(trx, row, 'cancelled');
         return true;
       });
-      if (ok) opts.onTaskFinished?.(task.id, 'cancelled');
+      if (ok) opts.onTasksFinished?.([task.id], 'cancelled');
       return ok;
     },
 
@@ -862,7 +861,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
         if (status) {
           reaped += 1;
           if (status === 'queued') opts.onQueued?.(task.agent_id);
-          else opts.onTaskFinished?.(task.id, status);
+          else opts.onTasksFinished?.([task.id], status);
         }
       }
       return reaped;
@@ -896,7 +895,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
         throw new TaskStateError(id, existing.status, 'only queued or running tasks can be cancelled');
       });
       const task = toTask(result);
-      if (task.status === 'cancelled') opts.onTaskFinished?.(id, 'cancelled');
+      if (task.status === 'cancelled') opts.onTasksFinished?.([id], 'cancelled');
       return task;
     },
 

@@ -8,6 +8,7 @@ import type { Notifier } from '../../platform/notifier';
 import type { AgentRegistry } from '../agents/agent-registry';
 import { cachedAgentLookup } from '../agents/cached-agent-lookup';
 import { NotFoundError } from '../../platform/errors';
+import { subscribeFinished } from './finished-notice';
 import { FINISHED_STATUSES, TASK_STATUSES, TaskViewSchema, toTaskView, type Task } from './task';
 import type { EnqueueRequest, TaskQueue } from './task-queue';
 
@@ -67,8 +68,8 @@ export function taskRoutes(opts: TaskRoutesOptions): RouteSpec[] {
     while (!FINISHED_STATUSES.includes(task.status) && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.min(500, Math.max(0, deadline - Date.now())));
-        const off = notifier.subscribe('task-finished', (finished) => {
-          if (finished === id) done();
+        const off = subscribeFinished(notifier, (finished) => {
+          if (finished.includes(id)) done();
         });
         function done() {
           clearTimeout(timer);

@@ -10,6 +10,7 @@ import { checkAgentsHealth } from '../agents/agent-health-check';
 import { createBreakerStore, type BreakerStore } from '../agents/breaker-store';
 import type { BuiltinAgent } from '../agents/builtin-agent';
 import { createPeriodicScheduler, type PeriodicScheduler } from '../scheduler/periodic-scheduler';
+import { publishFinished } from './finished-notice';
 import type { Task } from './task';
 import { createTaskQueue, type TaskQueue } from './task-queue';
 import { taskRoutes } from './task-routes';
@@ -58,7 +59,7 @@ export function wireTasks(
     retryBaseMs: config.worker.retryBaseMs,
     retryMaxMs: config.worker.retryMaxMs,
     onQueued: (agentId) => notifier.publish('tasks', agentId),
-    onTaskFinished: (taskId) => notifier.publish('task-finished', taskId),
+    onTasksFinished: (taskIds) => publishFinished(notifier, taskIds),
   });
   // Counted after the insert returned, so an idempotent repeat is not counted twice. An enqueue
   // inside a caller's transaction that later rolls back is still counted (rare; saga steps).

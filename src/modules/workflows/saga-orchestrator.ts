@@ -14,6 +14,7 @@ import type { NewEvent, StoredEvent, WorkflowEvent } from '../events/event';
 import type { EventStore } from '../events/event-store';
 import { publishAppended } from '../events/publish-appended';
 import type { Task } from '../tasks/task';
+import { subscribeFinished } from '../tasks/finished-notice';
 import type { FinishOutcome, TaskQueue } from '../tasks/task-queue';
 import { TaskStateError } from '../tasks/task-errors';
 import { referencesStepOutputs, renderTemplate, type TemplateScope } from './render-template';
@@ -77,11 +78,14 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
   // `task-finished`, so the notices wait here for it. A rolled-back finish never announces: its
   // notice expires, and pollers pick the work up anyway (notices only shorten the wait).
   const pendingNotices = new Map<string, AfterCommit & { expires: number }>();
-  opts.notifier.subscribe('task-finished', (taskId) => {
-    const notice = pendingNotices.get(taskId);
-    if (notice) {
-      pendingNotices.delete(taskId);
-      announce(notice);
+  subscribeFinished(opts.notifier, (taskIds) => {
+    if (pendingNotices.size === 0) return;
+    for (const taskId of taskIds) {
+      const notice = pendingNotices.get(taskId);
+      if (notice) {
+        pendingNotices.delete(taskId);
+        announce(notice);
+      }
     }
     const t = now();
     for (const [id, n] of pendingNotices) if (n.expires < t) pendingNotices.delete(id);
