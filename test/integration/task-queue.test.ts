@@ -3,7 +3,7 @@
 
 import type { AgentSettings } from '../../src/config';
 import { createBreakerStore } from '../../src/modules/agents/breaker-store';
-import { createTaskQueue, type TaskQueue } from '../../src/modules/tasks/task-queue';
+import { createTaskQueue, type TaskQueue, type TaskQueueOptions } from '../../src/modules/tasks/task-queue';
 import { advisoryLockKey, type DatabaseHandle } from '../../src/platform/db';
 import { sql } from 'kysely';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../support/services';
@@ -46,15 +46,20 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     await handle.db.deleteFrom('tasks').execute();
     await handle.db.deleteFrom('circuit_breakers').execute();
     limits = {};
-    queue = createTaskQueue({
+    queue = newQueue();
+  });
+
+  function newQueue(extra: Partial<TaskQueueOptions> = {}): TaskQueue {
+    return createTaskQueue({
       database: handle,
       breakers: createBreakerStore(),
       agents: { agentDefaults: defaults, agentOverrides: limits },
       leaseMs: 30_000,
       retryBaseMs: 10,
       retryMaxMs: 100,
+      ...extra,
     });
-  });
+  }
 
   it('claims work of a lower-priority agent queued behind an agent at its concurrency limit', async () => {
     limits.busy = { maxConcurrentTasks: 1 };
@@ -164,15 +169,7 @@ describeEachDatabase('task queue claims and completions', (kind) => {
 
   it('announces the tasks one commit finished together, once the commit is done', async () => {
     const announced: { ids: readonly string[]; status: string }[] = [];
-    queue = createTaskQueue({
-      database: handle,
-      breakers: createBreakerStore(),
-      agents: { agentDefaults: defaults, agentOverrides: limits },
-      leaseMs: 30_000,
-      retryBaseMs: 10,
-      retryMaxMs: 100,
-      onTasksFinished: (ids, status) => announced.push({ ids, status }),
-    });
+    queue = newQueue({ onTasksFinished: (ids, status) => announced.push({ ids, status }) });
     for (let i = 0; i < 3; i++) await queue.enqueue({ agentId: 'a', action: 'run', input: { i } });
     const claimed = await queue.claim('w1', 3);
     await Promise.all(claimed.map((t) => queue.completeAndTakeNext(t, 'w1', null)));
