@@ -521,7 +521,8 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       // Leased for an attempt whose completion was refused (its lease was lost): nobody will run
       // it, so it goes back at once rather than waiting out its lease.
       if (stray.length > 0) {
-        await Promise.all(stray.map((task) => queue.release(task, items[0]!.workerId, 'leased for a slot whose attempt lost its lease').catch(() => false)));
+        // Each is leased to the worker whose slot it was for (its lock holder).
+        await Promise.all(stray.map((task) => queue.release(task, task.locked_by ?? '', 'leased for a slot whose attempt lost its lease').catch(() => false)));
       }
       if (rest.length > 0) {
         const { done, handed } = await completeInTransaction(rest, true);
