@@ -502,10 +502,13 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
   function settlePlain(items: readonly Completion[], candidates: readonly Completion[], plain: PlainOutcome, answers: Answers) {
     const { done, next } = plain;
     finished(done);
-    const takers = candidates.filter((i) => i.takeNext && done.has(i.task.id));
-    const handed = new Map(takers.slice(0, next.length).map((item, k) => [item.task.id, next[k]!]));
-    for (const id of done) answers.set(id, { status: 'fulfilled', value: { completed: true, next: handed.get(id) } });
-    return { stray: next.slice(takers.length), rest: items.filter((i) => !done.has(i.task.id)) };
+    let handed = 0;
+    for (const i of candidates) {
+      if (!done.has(i.task.id)) continue;
+      const task = i.takeNext && handed < next.length ? next[handed++] : undefined;
+      answers.set(i.task.id, { status: 'fulfilled', value: { completed: true, next: task } });
+    }
+    return { stray: next.slice(handed), rest: done.size === items.length ? [] : items.filter((i) => !done.has(i.task.id)) };
   }
 
   const inOrder = (items: readonly Completion[], answers: Answers) =>
