@@ -10,6 +10,8 @@ import { waitFor } from './measure';
 import { NOOP_AGENT_ID } from './noop-agent';
 
 export const SAGA_CONCURRENCY = 10;
+/** Units run and finished in the measuring process before the clock starts (see queue-subject.ts). */
+export const WARM_UP_UNITS = 20;
 const WORKFLOW_ID = 'bench-three-noops';
 
 export async function measureUnits(mode: 'saga' | 'tasks', kind: BenchDatabaseKind, units: number, env: BenchEnv): Promise<Record<string, number>> {
@@ -30,21 +32,27 @@ export async function measureUnits(mode: 'saga' | 'tasks', kind: BenchDatabaseKi
       });
     }
     await stack.startWorker();
-    const target = mode === 'saga' ? units : units * 3;
-    const t0 = performance.now();
-    for (let u = 0; u < units; u++) {
-      if (mode === 'saga') await workflows.startRun(WORKFLOW_ID, { u });
-      else for (let k = 0; k < 3; k++) await stack.tasks.queue.enqueue({ agentId: NOOP_AGENT_ID, action: 'run', input: { u, k } });
-    }
-    // Sagas: the run hook fires inside the finishing transaction. Plain tasks have no finish
-    // hooks; their count is read from the table, as committed.
     const { db } = stack.platform.database;
-    const done = async () => {
-      if (mode === 'saga') return finished >= target;
-      const r = await db.selectFrom('tasks').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'succeeded').executeTakeFirst();
-      return Number(r?.n ?? 0) >= target;
+    let started = 0;
+    /** Starts `count` more units and waits until every unit started so far has finished. */
+    const runUnits = async (count: number) => {
+      for (let u = 0; u < count; u++, started++) {
+        if (mode === 'saga') await workflows.startRun(WORKFLOW_ID, { u: started });
+        else for (let k = 0; k < 3; k++) await stack.tasks.queue.enqueue({ agentId: NOOP_AGENT_ID, action: 'run', input: { u: started, k } });
+      }
+      // Sagas: the run hook fires inside the finishing transaction. Plain tasks have no finish
+      // hooks; their count is read from the table, as committed.
+      const target = mode === 'saga' ? started : started * 3;
+      const done = async () => {
+        if (mode === 'saga') return finished >= target;
+        const r = await db.selectFrom('tasks').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'succeeded').executeTakeFirst();
+        return Number(r?.n ?? 0) >= target;
+      };
+      await waitFor(done, { timeoutMs: 600_000, intervalMs: mode === 'saga' ? 2 : 5, what: `${target} ${mode} finished` });
     };
-    await waitFor(done, { timeoutMs: 600_000, intervalMs: mode === 'saga' ? 2 : 5, what: `${target} ${mode} finished` });
+    await runUnits(Math.min(units, WARM_UP_UNITS));
+    const t0 = performance.now();
+    await runUnits(units);
     return { unitsPerSecond: (units / (performance.now() - t0)) * 1000 };
   } finally {
     await stack.stop();
