@@ -7,7 +7,7 @@ export interface BenchEnv {
   redisUrl: string | null;
   /** Multiplies every default size (BENCH_SCALE, default 1: 5,000 queue jobs on Postgres and Redis, 20,000 on SQLite). */
   scale: number;
-  /** Measured repetitions per benchmark (BENCH_REPETITIONS, default 3); one warm-up runs first, excluded. */
+  /** Measured repetitions per benchmark (BENCH_REPETITIONS, default 5); one warm-up runs first, excluded. */
   repetitions: number;
   /** Runs only these benchmark ids (BENCH_ONLY=queue-postgres,bmf-filter); null runs all. */
   only: string[] | null;
@@ -40,7 +40,7 @@ export function readBenchEnv(env: NodeJS.ProcessEnv = process.env): BenchEnv {
     postgresUrl: pick('BENCH_DATABASE_URL', 'TEST_DATABASE_URL'),
     redisUrl: pick('BENCH_REDIS_URL', 'TEST_REDIS_URL'),
     scale: positiveNumber('BENCH_SCALE', env.BENCH_SCALE, 1),
-    repetitions: Math.round(positiveNumber('BENCH_REPETITIONS', env.BENCH_REPETITIONS, 3)),
+    repetitions: Math.round(positiveNumber('BENCH_REPETITIONS', env.BENCH_REPETITIONS, 5)),
     only: only ? only.split(',').map((s) => s.trim()).filter(Boolean) : null,
   };
 }
