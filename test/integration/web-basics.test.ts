@@ -28,8 +28,10 @@ describeEachDatabase('web process basics', (kind) => {
   it('answers liveness and readiness probes', async () => {
     expect((await fetch(`${web.url}/health/live`)).status).toBe(200);
     const ready = await fetch(`${web.url}/health/ready`);
-    expect(ready.status).toBe(200);
-    expect(((await ready.json()) as { components: { name: string }[] }).components.map((c) => c.name).sort()).toEqual([
+    const body = (await ready.json()) as { components: { name: string }[] };
+    // The body says which check failed when the status is not 200.
+    expect({ status: ready.status, body }).toMatchObject({ status: 200 });
+    expect(body.components.map((c) => c.name).sort()).toEqual([
       'database',
       'migrations',
     ]);

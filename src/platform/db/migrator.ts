@@ -1,6 +1,6 @@
 // Applies the migrations in migrations/ and tells whether a database's schema is current.
 
-import { Migrator, sql, type MigrationResult } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Migrator, sql, type MigrationResult, type RawBuilder } from 'kysely';
 import { buildMigrations } from '../../../migrations';
 import type { DatabaseHandle } from './create-database';
 
@@ -51,10 +51,35 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]>
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-/** Names of migrations not yet applied to this database. */
+/**
+ * Names of migrations not yet applied to this database, in order. Readiness probes ask this every
+ * few seconds, so it reads the migrator's own table in the connection's schema and nothing else:
+ * Kysely's getMigrations() introspects every table of every schema first, which grows with the
+ * database and fails when another schema's table is dropped during the scan.
+ */
 export async function pendingMigrations(handle: DatabaseHandle): Promise<string[]> {
-  const all = await (await migratorFor(handle)).getMigrations();
-  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  const applied = await appliedMigrations(handle);
+  return Object.keys(buildMigrations(handle.strategy.migrationDialect))
+    .sort()
+    .filter((name) => !applied.has(name));
+}
+
+/** The names recorded in the migrator's table (where migratorFor puts it); none before the first run. */
+async function appliedMigrations(handle: DatabaseHandle): Promise<Set<string>> {
+  let table: RawBuilder<unknown>;
+  if (handle.strategy.name === 'postgres') {
+    const { rows } = await sql<{ schema: string; present: boolean }>`
+      select current_schema() as schema,
+        to_regclass(quote_ident(current_schema()) || '.' || quote_ident(${DEFAULT_MIGRATION_TABLE})) is not null as present`.execute(handle.db);
+    if (!rows[0]?.present) return new Set();
+    table = sql.id(rows[0].schema, DEFAULT_MIGRATION_TABLE);
+  } else {
+    const { rows } = await sql`select 1 from sqlite_master where type = 'table' and name = ${DEFAULT_MIGRATION_TABLE}`.execute(handle.db);
+    if (rows.length === 0) return new Set();
+    table = sql.table(DEFAULT_MIGRATION_TABLE);
+  }
+  const { rows } = await sql<{ name: string }>`select name from ${table}`.execute(handle.db);
+  return new Set(rows.map((r) => r.name));
 }
 
 export async function assertSchemaCurrent(handle: DatabaseHandle): Promise<void> {
