@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { buildMigrations } from '../../migrations';
-import { createDatabase, migrateToLatest, pendingMigrations, type DatabaseHandle } from '../../src/platform/db';
+import { createDatabase, MigrationError, migrateToLatest, pendingMigrations, type DatabaseHandle } from '../../src/platform/db';
 import { createTestDatabase, describeEachDatabase, postgresUrlOrSkip, type TestDatabase } from '../support/services';
 
 describeEachDatabase('schema currency (what readiness and process start check)', (kind) => {
@@ -35,6 +35,27 @@ describeEachDatabase('schema currency (what readiness and process start check)',
     await sql`insert into kysely_migration (name, timestamp) values (${last}, ${new Date().toISOString()})`.execute(handle.db);
     expect(await pendingMigrations(handle)).toEqual([]);
   });
+
+  it('stops at a migration that fails, names it, and leaves nothing of it behind', async () => {
+    const fresh = await createTestDatabase(kind);
+    const h = createDatabase(fresh.target, { poolSize: 2 });
+    try {
+      // A table in the way of the first migration.
+      await sql`create table agents (x integer)`.execute(h.db);
+      const failure = await migrateToLatest(h).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(failure).toBeInstanceOf(MigrationError);
+      expect((failure as Error).message).toMatch(new RegExp(`^Migration ${all[0]} failed: .*agents`));
+      expect(await pendingMigrations(h)).toEqual(all);
+      // None of the failed migration's tables exist: only the one in its way, and the migrator's own.
+      expect((await tablesOf(h)).filter((t) => !t.startsWith('kysely_'))).toEqual(['agents']);
+    } finally {
+      await h.close();
+      await fresh.cleanup();
+    }
+  });
 });
 
 const postgres = postgresUrlOrSkip();
@@ -65,18 +86,32 @@ const postgres = postgresUrlOrSkip();
     }
   });
 
+  it('migrates a new schema while other deployments create and drop theirs in the same database', async () => {
+    let churning = true;
+    const churn = churnSchemas(admin, () => churning);
+    try {
+      for (let i = 0; i < 4; i++) {
+        const fresh = await createTestDatabase('postgres');
+        const h = createDatabase(fresh.target, { poolSize: 2 });
+        try {
+          expect((await migrateToLatest(h)).length).toBeGreaterThan(0);
+          expect(await pendingMigrations(h)).toEqual([]);
+        } finally {
+          await h.close();
+          await fresh.cleanup();
+        }
+      }
+    } finally {
+      churning = false;
+      await churn;
+    }
+  });
+
   it('answers while other deployments create and drop their schemas in the same database', async () => {
     // Readiness probes run this every few seconds; schemas of other deployments or test runs come
     // and go meanwhile. Reading the whole catalog, it failed when a table went away mid-read.
     let churning = true;
-    const churn = (async () => {
-      for (let i = 0; churning; i++) {
-        const s = `t_churn_${randomBytes(4).toString('hex')}`;
-        await admin.query(`create schema ${s}`);
-        for (let k = 0; k < 8; k++) await admin.query(`create table ${s}.t${k} (id text primary key, a integer, b text, c bigint)`);
-        await admin.query(`drop schema ${s} cascade`);
-      }
-    })();
+    const churn = churnSchemas(admin, () => churning);
     try {
       for (let i = 0; i < 150; i++) expect(await pendingMigrations(handle)).toEqual([]);
     } finally {
@@ -85,3 +120,21 @@ const postgres = postgresUrlOrSkip();
     }
   });
 });
+
+/** Creates and drops schemas with a few tables each, as other deployments or test runs would, until told to stop. */
+async function churnSchemas(admin: pg.Client, going: () => boolean): Promise<void> {
+  while (going()) {
+    const s = `t_churn_${randomBytes(4).toString('hex')}`;
+    await admin.query(`create schema ${s}`);
+    for (let k = 0; k < 8; k++) await admin.query(`create table ${s}.t${k} (id text primary key, a integer, b text, c bigint)`);
+    await admin.query(`drop schema ${s} cascade`);
+  }
+}
+
+async function tablesOf(h: DatabaseHandle): Promise<string[]> {
+  const { rows } =
+    h.strategy.name === 'postgres'
+      ? await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(h.db)
+      : await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(h.db);
+  return rows.map((r) => r.name).sort();
+}

@@ -106,16 +106,8 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
     async open() {
       const h = createDatabase(target, { poolSize: 5 });
       handles.push(h);
-      try {
-        await migrateToLatest(h);
-      } catch (err) {
-        // Kysely's migrator introspects the tables of every schema in the database. When another
-        // suite drops its schema at that moment, the catalog scan can fail with an error naming a
-        // column of the table being dropped (seen once in CI). The platform runs one schema per
-        // database and cannot meet this; test setup retries once and reports it.
-        process.stderr.write(`test database setup: migration failed once, retrying: ${String(err)}\n`);
-        await migrateToLatest(h);
-      }
+      // Other suites create and drop their schemas meanwhile; migrateToLatest copes with that.
+      await migrateToLatest(h);
       return h;
     },
     async cleanup() {

@@ -37,18 +37,27 @@ async function migratorFor(handle: DatabaseHandle): Promise<Migrator> {
   });
 }
 
+/**
+ * Before it takes its lock, Kysely's migrator looks for its tables by introspecting every table of
+ * every schema; on Postgres that scan fails when another schema's table is dropped meanwhile
+ * (another deployment or test run sharing the database). Nothing has run at that point, so the
+ * whole call is tried again, this many times in all.
+ */
+const SETUP_ATTEMPTS = 3;
+
 /** Runs every pending migration; returns the names applied. */
 export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
-  const { error, results = [] } = await (await migratorFor(handle)).migrateToLatest();
-  if (error) {
+  for (let attempt = 1; ; attempt++) {
+    const { error, results = [] } = await (await migratorFor(handle)).migrateToLatest();
+    if (!error) return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
     const failed = results.find((r) => r.status === 'Error');
-    throw new MigrationError(
-      `Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
-      results,
-      error,
-    );
+    const message = error instanceof Error ? error.message : String(error);
+    if (!failed && results.length === 0 && attempt < SETUP_ATTEMPTS) {
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      continue;
+    }
+    throw new MigrationError(failed ? `Migration ${failed.migrationName} failed: ${message}` : `Migrations could not start: ${message}`, results, error);
   }
-  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 /**
