@@ -1,7 +1,7 @@
 // Opens the database named by DATABASE_URL as Kysely<Database>, with the dialect strategy that goes with it.
 
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type CompiledQuery, type Driver, type QueryResult } from 'kysely';
+import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type CompiledQuery, type DialectAdapter, type Driver, type QueryResult } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
@@ -133,6 +133,10 @@ export function runCompiled<R>(prepare: (sql: string) => BetterSqlite3.Statement
 class CountingSqliteDialect extends SqliteDialect {
   users = 0;
 
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+
   override createDriver(): Driver {
     const driver = super.createDriver();
     const acquire = driver.acquireConnection.bind(driver);
@@ -149,6 +153,18 @@ class CountingSqliteDialect extends SqliteDialect {
       return release(held);
     };
     return driver;
+  }
+}
+
+/**
+ * SQLite runs DDL inside transactions, but Kysely's adapter says it cannot, so its migrator would
+ * run migrations without one: a migration failing part way would leave the tables it had made,
+ * and every later run would fail on them. Saying so lets the migrator run them in a transaction,
+ * as on Postgres.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
   }
 }
 
