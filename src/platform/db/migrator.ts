@@ -43,7 +43,7 @@ async function migratorFor(handle: DatabaseHandle): Promise<Migrator> {
  * (another deployment or test run sharing the database). Nothing has run at that point, so the
  * whole call is tried again, this many times in all.
  */
-const SETUP_ATTEMPTS = 3;
+const SETUP_ATTEMPTS = 5;
 
 /** Runs every pending migration; returns the names applied. */
 export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
