@@ -7,6 +7,7 @@ import claimIndexes from './0002_claim_indexes';
 import claimCapacityFunction from './0003_claim_capacity_function';
 import claimFunctions from './0004_claim_functions';
 import finishFromReturnedRows from './0005_finish_from_returned_rows';
+import workflowGraphs from './0006_workflow_graphs';
 
 const factories: Record<string, MigrationFactory> = {
   '0001_initial': initial,
@@ -14,6 +15,7 @@ const factories: Record<string, MigrationFactory> = {
   '0003_claim_capacity_function': claimCapacityFunction,
   '0004_claim_functions': claimFunctions,
   '0005_finish_from_returned_rows': finishFromReturnedRows,
+  '0006_workflow_graphs': workflowGraphs,
 };
 
 export function buildMigrations(dialect: MigrationDialect): Record<string, Migration> {

@@ -65,7 +65,11 @@ export interface Config {
     services: readonly unknown[];
   };
   flags: { path: string | null; refreshSeconds: number };
-  workflows: { dir: string | null };
+  workflows: {
+    dir: string | null;
+    /** How often the scheduler wakes due sleeps, times out waits and steps, and resumes waits. */
+    timerIntervalSeconds: number;
+  };
   domain: {
     bmfDataPath: string;
     boardMembersPath: string;

@@ -127,7 +127,10 @@ export function loadConfig(env: Environment, opts: { version?: string } = {}): C
       path: read<string | null>('FEATURE_FLAGS_PATH', nonEmpty(), './config/feature_flags.yml'),
       refreshSeconds: read('FLAGS_REFRESH_SECONDS', durationSeconds({ min: 0.1 }), 2),
     },
-    workflows: { dir: read<string | null>('WORKFLOWS_DIR', nonEmpty(), './workflows') },
+    workflows: {
+      dir: read<string | null>('WORKFLOWS_DIR', nonEmpty(), './workflows'),
+      timerIntervalSeconds: read('WORKFLOW_TIMER_INTERVAL', durationSeconds({ min: 1 }), 1),
+    },
     domain: {
       bmfDataPath: read('BMF_DATA_PATH', nonEmpty(), './data-samples/bmf'),
       boardMembersPath: read('BOARD_MEMBERS_PATH', nonEmpty(), './data-samples/board-members.json'),

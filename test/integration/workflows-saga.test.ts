@@ -268,7 +268,7 @@ describeEachDatabase('workflow sagas', (kind) => {
     expect(run.status).toBe('cancelled');
     expect(run.steps.map((s: { id: string; status: string }) => [s.id, s.status])).toEqual([
       ['one', 'compensated'],
-      ['two', 'failed'],
+      ['two', 'cancelled'],
       ['three', 'pending'],
     ]);
     expect((await stack.api(`/api/tasks/${run.steps[1].task_id}`)).body.status).toBe('cancelled');

@@ -1,8 +1,13 @@
 // GET /api/events: the global event stream after a position, for clients that follow it by polling.
+// POST /api/events: appends an event from outside (a webhook, another service), which workflow runs
+// waiting for it (`wait_for_event`) resume on.
 
 import { z } from 'zod';
+import { newRowId } from '../../platform/ids';
+import { ErrorBodySchema } from '../../platform/http/http-errors';
 import { defineRoute, type RouteSpec } from '../../platform/http/route';
-import { StoredEventSchema } from './event';
+import { ConcurrencyConflictError } from './concurrency-error';
+import { StoredEventSchema, type StoredEvent } from './event';
 import type { EventStore } from './event-store';
 
 const whole = (what: string) =>
@@ -29,8 +34,65 @@ export const EventPageSchema = z
   .object({ events: z.array(StoredEventSchema), next_after: z.number().int() })
   .meta({ id: 'EventPage' });
 
-export function eventRoutes(events: EventStore): RouteSpec[] {
+const Name = z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only');
+
+export const AppendEventSchema = z
+  .object({
+    type: Name,
+    data: z.record(z.string(), z.unknown()).default({}),
+    /** The stream it belongs to; `external` and a fresh id when left out. */
+    aggregate_type: Name.optional(),
+    aggregate_id: z.string().min(1).max(200).optional(),
+    /** Append only if the stream is at this version (409 otherwise); appends at its end when left out. */
+    expected_version: z.number().int().min(0).optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .meta({ id: 'AppendEvent' });
+type AppendEvent = z.infer<typeof AppendEventSchema>;
+
+export interface EventRoutesOptions {
+  /** Called once an append through the API has committed (workflow waits resume on it). */
+  afterAppend?(events: readonly StoredEvent[]): Promise<void>;
+  /** Wakes subscribers (the outbox's notification). */
+  publish?(events: readonly StoredEvent[]): void;
+}
+
+/** Appends at the stream's end meet another writer only by a race: try again a few times. */
+const ANY_APPEND_ATTEMPTS = 3;
+
+export function eventRoutes(events: EventStore, opts: EventRoutesOptions = {}): RouteSpec[] {
   return [
+    defineRoute<AppendEvent>({
+      method: 'post',
+      path: '/api/events',
+      summary: 'Append an event (workflow runs waiting for its type and match resume)',
+      tags: ['events'],
+      scope: 'events:write',
+      body: AppendEventSchema,
+      responses: {
+        201: { description: 'Appended', schema: StoredEventSchema },
+        400: { description: 'Invalid event', schema: ErrorBodySchema },
+        409: { description: 'The stream is not at expected_version', schema: ErrorBodySchema },
+      },
+      async handler({ body, res }) {
+        const aggregateType = body.aggregate_type ?? 'external';
+        const aggregateId = body.aggregate_id ?? newRowId();
+        const metadata = { ...(body.metadata ?? {}), correlation_id: (res.locals.correlationId as string | undefined) ?? null };
+        let appended: StoredEvent[] = [];
+        for (let attempt = 1; ; attempt++) {
+          try {
+            appended = await events.append({ aggregateType, aggregateId, expectedVersion: body.expected_version ?? 'any', events: [{ type: body.type, data: body.data, metadata }] });
+            break;
+          } catch (err) {
+            if (!(err instanceof ConcurrencyConflictError) || body.expected_version !== undefined || attempt >= ANY_APPEND_ATTEMPTS) throw err;
+          }
+        }
+        opts.publish?.(appended);
+        await opts.afterAppend?.(appended);
+        return { status: 201, body: appended[0] };
+      },
+    }),
     defineRoute<unknown, EventsQuery>({
       method: 'get',
       path: '/api/events',

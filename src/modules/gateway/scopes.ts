@@ -10,7 +10,7 @@ import type { RouteScope } from '../../platform/http/route';
 
 export type Scope = Exclude<RouteScope, 'public'>;
 
-export const SCOPES: readonly Scope[] = ['admin', 'read', 'agents:write', 'tasks:write', 'workflows:write', 'profiles:write'];
+export const SCOPES: readonly Scope[] = ['admin', 'read', 'agents:write', 'tasks:write', 'workflows:write', 'profiles:write', 'events:write'];
 
 export function isScope(value: string): value is Scope {
   return (SCOPES as readonly string[]).includes(value);

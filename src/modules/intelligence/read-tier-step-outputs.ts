@@ -7,6 +7,7 @@
 import type { Tx } from '../../platform/db';
 import { readStreamIn } from '../events/read-events-in';
 import { RUN_AGGREGATE } from '../workflows/saga-orchestrator';
+import { walkSteps, type AnyStep } from '../workflows/workflow-definition';
 import type { WorkflowRun } from '../workflows/workflow-run';
 import type { TierStepOutputs } from './intelligence-report';
 
@@ -19,8 +20,9 @@ const PART_OF_AGENT: Record<string, 'filter' | 'score' | 'network'> = {
 
 export async function readTierStepOutputs(trx: Tx, run: WorkflowRun): Promise<TierStepOutputs> {
   const partOfStep = new Map<string, 'filter' | 'score' | 'network'>();
-  for (const step of run.definition.steps) {
-    const part = PART_OF_AGENT[step.agent_id];
+  // Branches of a parallel group count like top-level steps.
+  for (const { step } of walkSteps(run.definition.steps as AnyStep[])) {
+    const part = step.agent_id ? PART_OF_AGENT[step.agent_id] : undefined;
     // The first step of each agent counts; a definition naming an agent twice is not a tier shape.
     if (part && ![...partOfStep.values()].includes(part)) partOfStep.set(step.id, part);
   }

@@ -12,6 +12,7 @@ import { NotFoundError } from '../../platform/errors';
 import { computeBackoffMs } from '../../resilience/backoff';
 import { decide, type BreakerPolicyOptions } from '../../resilience/circuit-breaker-policy';
 import { agentBreakerName, agentBreakers, toSnapshot, type BreakerStore } from '../agents/breaker-store';
+import { cancelTasksProgram, type CancelTasksOutcome } from './cancel-tasks';
 import { createSqliteHotPath, type SqliteClaim } from './sqlite-hot-path';
 import { FINISHED_STATUSES, toClaimedTask, toTask, type ClaimedTask, type Task, type TaskStatus } from './task';
 import { TaskStateError } from './task-errors';
@@ -27,6 +28,8 @@ export interface EnqueueRequest {
   idempotencyKey?: string | null;
   correlationId?: string | null;
   workflow?: { runId: string; stepId: string; kind: 'step' | 'compensation' };
+  /** This task's back-off between attempts (a workflow step's retry policy); the queue's otherwise. */
+  retry?: { baseMs?: number; maxMs?: number };
 }
 
 export type { ClaimedTask } from './task';
@@ -85,6 +88,11 @@ export interface TaskQueue {
   /** Re-queues (or fails, when out of attempts) running tasks whose lease expired. */
   reapExpiredLeases(): Promise<number>;
   cancel(id: string): Promise<Task>;
+  /**
+   * Cancels tasks inside the caller's transaction (a statement program) without running finish
+   * hooks: queued ones end `cancelled`, running ones are asked to stop (cancel-tasks.ts).
+   */
+  cancelProgram(ids: readonly string[], reason: string): Program<CancelTasksOutcome>;
   retry(id: string): Promise<Task>;
   find(id: string): Promise<Task | undefined>;
   get(id: string): Promise<Task>;
@@ -841,14 +849,18 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       for (const row of expired) {
         const task = toClaimedTask(row, Number(row.started_at ?? t));
         const outOfAttempts = task.attempts >= task.max_attempts;
+        // A task asked to stop whose worker died is not run again: it ends cancelled.
+        const cancelled = Number(row.cancel_requested) === 1;
         const error = `lease expired on attempt ${task.attempts}: the worker (${row.locked_by}) stopped renewing it`;
         const status = await strategy.writeTransaction(db, async (trx) => {
           const updated = await trx
             .updateTable('tasks')
             .set(
-              outOfAttempts
-                ? { status: 'failed', last_error: error, locked_by: null, locked_until: null, finished_at: t, updated_at: t }
-                : { status: 'queued', last_error: error, locked_by: null, locked_until: null, run_at: t, updated_at: t },
+              cancelled
+                ? { status: 'cancelled', last_error: `cancelled; ${error}`, locked_by: null, locked_until: null, finished_at: t, updated_at: t }
+                : outOfAttempts
+                  ? { status: 'failed', last_error: error, locked_by: null, locked_until: null, finished_at: t, updated_at: t }
+                  : { status: 'queued', last_error: error, locked_by: null, locked_until: null, run_at: t, updated_at: t },
             )
             // Fenced on the lease that expired: a worker that renewed in the meantime keeps its task.
             .where('id', '=', task.id)
@@ -859,7 +871,8 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
             .executeTakeFirst();
           if (!updated) return undefined;
           await finishAttempt(trx, task, 'lease_expired', error, t);
-          if (outOfAttempts) await runHooks(trx, updated, 'failed');
+          if (cancelled) await runHooks(trx, updated, 'cancelled');
+          else if (outOfAttempts) await runHooks(trx, updated, 'failed');
           return updated.status as TaskStatus;
         });
         if (status) {
@@ -902,6 +915,8 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       if (task.status === 'cancelled') opts.onTasksFinished?.([id], 'cancelled');
       return task;
     },
+
+    cancelProgram: (ids, reason) => cancelTasksProgram(db, ids, reason, now()),
 
     async retry(id) {
       const t = now();

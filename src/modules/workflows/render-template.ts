@@ -11,7 +11,7 @@ const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/g;
 const WHOLE = /^\{\{\s*([^{}]+?)\s*\}\}$/;
 
 /** Follows a dotted path; a missing segment gives undefined (rendered as null). */
-function lookup(scope: TemplateScope, path: string): unknown {
+export function lookup(scope: unknown, path: string): unknown {
   let current: unknown = scope;
   for (const part of path.split('.')) {
     if (current === null || typeof current !== 'object') return undefined;
@@ -37,6 +37,14 @@ export function renderTemplate(template: unknown, scope: TemplateScope): unknown
     return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, renderTemplate(v, scope)]));
   }
   return template;
+}
+
+/** Every placeholder path in a template (`input.x`, `steps.a.output.y`), for validation. */
+export function templateRefs(template: unknown): string[] {
+  if (typeof template === 'string') return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+  if (Array.isArray(template)) return template.flatMap(templateRefs);
+  if (template !== null && typeof template === 'object') return Object.values(template).flatMap(templateRefs);
+  return [];
 }
 
 /** Whether the template has a placeholder that reads an earlier step's output (`{{steps.…}}`). */

@@ -3,6 +3,7 @@
 
 import type { Platform } from '../../processes/platform';
 import type { Services } from '../../processes/services';
+import { EVENTS_CHANNEL } from '../events/publish-appended';
 import type { PeriodicJob } from '../scheduler/periodic-scheduler';
 import { loadWorkflowsDir } from './load-workflows-dir';
 import { createSagaOrchestrator, type RunFinishedHook, type StartRunOptions } from './saga-orchestrator';
@@ -25,7 +26,12 @@ export interface WorkflowServices {
   onRunFinished(hook: RunFinishedHook): void;
   /** Re-reads the stored definitions' schedules into the periodic scheduler. */
   refreshSchedules(): Promise<void>;
+  /** Resumes the runs waiting for events of these types that have been appended. */
+  resumeWaits(types?: readonly string[]): Promise<number>;
 }
+
+/** Appends come in bursts (every saga transition appends): waits are looked at once per this. */
+const WAITS_DEBOUNCE_MS = 100;
 
 export function wireWorkflows(services: Services, platform: Platform): WorkflowServices {
   const tasks = services.tasks;
@@ -74,6 +80,38 @@ export function wireWorkflows(services: Services, platform: Platform): WorkflowS
     },
   });
 
+  // The timer: due sleeps, waits and steps past their deadline, orphaned child runs, and waits whose
+  // event was appended by any process (the backstop of the prompt paths below).
+  tasks.scheduler.add({
+    name: 'workflow-timers',
+    every: { seconds: config.workflows.timerIntervalSeconds },
+    run: async () => {
+      await orchestrator.wakeDueSteps();
+      await orchestrator.resumeWaits();
+    },
+  });
+  // Appends announced on the events channel (at once in this process, across processes through
+  // Redis) resume waits without waiting for the timer.
+  let waitsTimer: NodeJS.Timeout | undefined;
+  let unsubscribeEvents: (() => void) | undefined;
+  services.schedulerRunnables.push({
+    name: 'workflow-waits',
+    async start() {
+      unsubscribeEvents ??= notifier.subscribe(EVENTS_CHANNEL, () => {
+        waitsTimer ??= setTimeout(() => {
+          waitsTimer = undefined;
+          orchestrator.resumeWaits().catch((err: Error) => log.warn('resuming workflow waits failed', { error: err.message }));
+        }, WAITS_DEBOUNCE_MS);
+      });
+    },
+    async stop() {
+      unsubscribeEvents?.();
+      unsubscribeEvents = undefined;
+      clearTimeout(waitsTimer);
+      waitsTimer = undefined;
+    },
+  });
+
   const dir = config.workflows.dir;
   services.initializers.push(async () => {
     if (dir) {
@@ -97,5 +135,6 @@ export function wireWorkflows(services: Services, platform: Platform): WorkflowS
     startRun: (workflowId, input, opts = {}) => orchestrator.startRun(workflowId, input, opts),
     onRunFinished: (hook) => orchestrator.onRunFinished(hook),
     refreshSchedules,
+    resumeWaits: (types) => orchestrator.resumeWaits(types),
   };
 }

@@ -27,3 +27,12 @@ export class WorkflowFileError extends Error {
     this.file = file;
   }
 }
+
+/** A definition starts child workflows that are not defined (400, nothing stored). */
+export class UnknownWorkflowsError extends ValidationError {
+  readonly workflows: string[];
+  constructor(workflowId: string, workflows: string[]) {
+    super(`workflow "${workflowId}" starts unknown workflows: ${workflows.join(', ')}`, { unknown_workflows: workflows });
+    this.workflows = workflows;
+  }
+}

@@ -9,8 +9,8 @@ import type { AgentRegistry } from '../agents/agent-registry';
 import type { SagaOrchestrator } from './saga-orchestrator';
 import { saveWorkflow } from './save-workflow';
 import { WorkflowDefinitionSchema } from './workflow-definition';
-import { RUN_STATUSES, RunSummarySchema, RunViewSchema, toRunStepView, toRunSummary, type RunView } from './workflow-run';
-import type { StoredWorkflow, WorkflowStore } from './workflow-store';
+import { RUN_STATUSES, RunSummarySchema, RunViewSchema, toRunStepViews, toRunSummary, type RunView } from './workflow-run';
+import type { StoredWorkflow, WorkflowStore, WorkflowVersion } from './workflow-store';
 
 export const StartRunSchema = z
   .object({
@@ -22,15 +22,31 @@ export const StartRunSchema = z
   .meta({ id: 'StartWorkflowRun' });
 
 const WorkflowViewSchema = z
-  .object({ definition: WorkflowDefinitionSchema, source: z.enum(['api', 'file']), created_at: z.string(), updated_at: z.string() })
+  .object({
+    definition: WorkflowDefinitionSchema,
+    source: z.enum(['api', 'file']),
+    /** The latest version; runs start on it and keep the one they started with. */
+    version: z.number().int(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
   .meta({ id: 'Workflow' });
+const WorkflowVersionSummarySchema = z
+  .object({ version: z.number().int(), source: z.enum(['api', 'file']), created_at: z.string() })
+  .meta({ id: 'WorkflowVersionSummary' });
+const WorkflowDetailSchema = WorkflowViewSchema.extend({ versions: z.array(WorkflowVersionSummarySchema) }).meta({ id: 'WorkflowDetail' });
+const WorkflowVersionSchema = WorkflowVersionSummarySchema.extend({ workflow_id: z.string(), definition: WorkflowDefinitionSchema }).meta({ id: 'WorkflowVersion' });
+const VersionParams = z.object({ id: z.string().min(1).max(100), version: z.coerce.number().int().min(1).max(1_000_000_000) });
 const RunAccepted = z.object({ run_id: z.string(), status: z.enum(RUN_STATUSES) }).meta({ id: 'WorkflowRunAccepted' });
 const WorkflowIdParams = z.object({ id: z.string().min(1).max(100) });
 const RunIdParams = z.object({ id: z.uuid() });
 
+const toVersionSummary = (v: WorkflowVersion) => ({ version: v.version, source: v.source, created_at: new Date(v.created_at).toISOString() });
+
 const toWorkflowView = (w: StoredWorkflow) => ({
   definition: w.definition,
   source: w.source,
+  version: w.version,
   created_at: new Date(w.created_at).toISOString(),
   updated_at: new Date(w.updated_at).toISOString(),
 });
@@ -50,19 +66,19 @@ export function workflowRoutes(opts: WorkflowRoutesOptions): RouteSpec[] {
     const run = await orchestrator.getRun(id);
     if (!run) throw new NotFoundError('workflow run', id);
     const [steps, timeline] = await Promise.all([orchestrator.steps(id), orchestrator.timeline(id)]);
-    return { ...toRunSummary(run), steps: steps.map((s) => toRunStepView(run, s)), timeline };
+    return { ...toRunSummary(run), steps: toRunStepViews(run, steps), timeline };
   }
 
   return [
     defineRoute({
       method: 'post',
       path: '/api/workflows',
-      summary: 'Define (or replace) a workflow; every agent it names must be registered',
+      summary: 'Define a workflow, or add a version of it; every agent it names must be registered',
       tags: ['workflows'],
       scope: 'workflows:write',
       body: WorkflowDefinitionSchema,
       responses: {
-        200: { description: 'Updated', schema: WorkflowViewSchema },
+        200: { description: 'A new version (or the latest one, when the definition is unchanged)', schema: WorkflowViewSchema },
         201: { description: 'Created', schema: WorkflowViewSchema },
         400: { description: 'Invalid definition or unknown agents', schema: ErrorBodySchema },
       },
@@ -87,13 +103,32 @@ export function workflowRoutes(opts: WorkflowRoutesOptions): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/api/workflows/:id',
-      summary: 'Read a workflow definition',
+      summary: 'Read a workflow: its latest definition and the list of its versions',
       tags: ['workflows'],
       scope: 'read',
       params: WorkflowIdParams,
-      responses: { 200: { description: 'The definition', schema: WorkflowViewSchema }, 404: { description: 'Unknown workflow', schema: ErrorBodySchema } },
+      responses: { 200: { description: 'The definition', schema: WorkflowDetailSchema }, 404: { description: 'Unknown workflow', schema: ErrorBodySchema } },
       async handler({ params }) {
-        return { status: 200, body: toWorkflowView(await store.get(params.id)) };
+        const workflow = await store.get(params.id);
+        const versions = await store.versions(params.id);
+        return { status: 200, body: { ...toWorkflowView(workflow), versions: versions.map(toVersionSummary) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/workflows/:id/versions/:version',
+      summary: 'Read one version of a workflow definition',
+      tags: ['workflows'],
+      scope: 'read',
+      params: VersionParams,
+      responses: {
+        200: { description: 'The version', schema: WorkflowVersionSchema },
+        400: { description: 'Invalid version number', schema: ErrorBodySchema },
+        404: { description: 'Unknown workflow or version', schema: ErrorBodySchema },
+      },
+      async handler({ params }) {
+        const v = await store.getVersion(params.id, params.version);
+        return { status: 200, body: { workflow_id: params.id, ...toVersionSummary(v), definition: v.definition } };
       },
     }),
     defineRoute({
@@ -130,6 +165,7 @@ export function workflowRoutes(opts: WorkflowRoutesOptions): RouteSpec[] {
         .object({
           workflow_id: z.string().min(1).max(100).optional(),
           status: z.enum(RUN_STATUSES).optional(),
+          parent_run_id: z.uuid().optional(),
           limit: z.coerce.number().int().min(1).max(500).default(50),
           offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
         })
@@ -139,7 +175,7 @@ export function workflowRoutes(opts: WorkflowRoutesOptions): RouteSpec[] {
         400: { description: 'Invalid query', schema: ErrorBodySchema },
       },
       async handler({ query }) {
-        const { runs, total } = await orchestrator.listRuns({ workflowId: query.workflow_id, status: query.status, limit: query.limit, offset: query.offset });
+        const { runs, total } = await orchestrator.listRuns({ workflowId: query.workflow_id, status: query.status, parentRunId: query.parent_run_id, limit: query.limit, offset: query.offset });
         return { status: 200, body: { runs: runs.map(toRunSummary), total, limit: query.limit, offset: query.offset } };
       },
     }),
@@ -158,7 +194,7 @@ export function workflowRoutes(opts: WorkflowRoutesOptions): RouteSpec[] {
     defineRoute({
       method: 'post',
       path: '/api/workflow-runs/:id/cancel',
-      summary: 'Cancel a running run: stop its current step and compensate the completed ones',
+      summary: 'Cancel a running run: stop its running steps and child runs, compensate the completed ones',
       tags: ['workflows'],
       scope: 'workflows:write',
       params: RunIdParams,

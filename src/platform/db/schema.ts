@@ -74,6 +74,16 @@ export interface WorkflowsTable {
   source: 'api' | 'file';
   created_at: number;
   updated_at: number;
+  /** The latest version (workflow_versions holds every one). */
+  version: number;
+}
+
+export interface WorkflowVersionsTable {
+  workflow_id: string;
+  version: number;
+  definition: string; // JSON WorkflowDefinition
+  source: 'api' | 'file';
+  created_at: number;
 }
 
 export interface WorkflowRunsTable {
@@ -89,6 +99,11 @@ export interface WorkflowRunsTable {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
+  /** The run whose step started this one as a child workflow. */
+  parent_run_id: string | null;
+  parent_step_id: string | null;
+  workflow_version: number | null;
+  output: string | null; // JSON result of a completed run
 }
 
 export interface WorkflowRunStepsTable {
@@ -101,9 +116,21 @@ export interface WorkflowRunStepsTable {
     | 'succeeded'
     | 'failed'
     | 'skipped'
+    | 'waiting'
+    | 'cancelled'
     | 'compensating'
     | 'compensated'
     | 'compensation_failed';
+  kind: 'agent' | 'sleep' | 'wait' | 'workflow' | 'parallel' | 'branch';
+  /** The group or branch this step belongs to (null at the top level). */
+  parent_id: string | null;
+  /** When a sleep ends, a wait times out, or a running step's deadline passes. */
+  wake_at: number | null;
+  wait_type: string | null;
+  wait_spec: string | null; // JSON { match, after }
+  child_run_id: string | null;
+  /** Order of completion within the run (compensation runs in reverse). */
+  completed_seq: number | null;
   task_id: string | null;
   compensation_task_id: string | null;
   attempts: number;
@@ -205,6 +232,7 @@ export interface Database {
   tasks: TasksTable;
   task_attempts: TaskAttemptsTable;
   workflows: WorkflowsTable;
+  workflow_versions: WorkflowVersionsTable;
   workflow_runs: WorkflowRunsTable;
   workflow_run_steps: WorkflowRunStepsTable;
   events: EventsTable;

@@ -14,7 +14,8 @@ export type RouteScope =
   | 'agents:write'
   | 'tasks:write'
   | 'workflows:write'
-  | 'profiles:write';
+  | 'profiles:write'
+  | 'events:write';
 
 export interface ResponseSpec {
   description: string;

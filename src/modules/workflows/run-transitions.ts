@@ -1,0 +1,513 @@
+// A run's transitions, as statement programs that run inside the transaction that caused them (a
+// step's task finishing, a timer firing, an event arriving, a child run ending, a cancel request):
+// plan what comes next from the definition and the steps' rows, start and park steps, end the run,
+// or stop what still runs and compensate completed steps in reverse completion order. Every change
+// is guarded in its WHERE, and the caller holds the run's row lock (lockRun), so a transition that
+// is delivered twice changes nothing the second time.
+
+import { exec, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
+import { newRowId } from '../../platform/ids';
+import type { NewEvent, StoredEvent } from '../events/event';
+import type { EventStore } from '../events/event-store';
+import type { TaskQueue } from '../tasks/task-queue';
+import { planRun } from './plan-run';
+import { renderTemplate, type TemplateScope } from './render-template';
+import type { SagaStatements } from './saga-statements';
+import { compensationOf, durationMs, stepKind, walkSteps, type AnyStep, type WorkflowDefinition } from './workflow-definition';
+import { FINAL_RUN_STATUSES, isActiveLeaf, toRun, toRunStep, type RunStatus, type RunStep, type StepStatus, type WorkflowRun } from './workflow-run';
+
+export const RUN_AGGREGATE = 'workflow_run';
+/** The run error a cancel request leaves; the run ends `cancelled` once its compensations are done. */
+export const CANCELLED_REASON = 'cancelled by request';
+/** Child runs nest at most this deep (a deeper start fails its step: workflows that start each other). */
+export const MAX_CHILD_DEPTH = 8;
+const MAX_ERROR_LENGTH = 4000;
+
+/** Runs in the transaction that moves a run to a final status. */
+export type RunFinishedHook = (trx: Tx, run: WorkflowRun) => Promise<void>;
+
+export interface SagaContext {
+  database: DatabaseHandle;
+  q: SagaStatements;
+  queue: TaskQueue;
+  events: EventStore;
+  now: () => number;
+  runFinishedHooks: readonly RunFinishedHook[];
+}
+
+/** What one transaction's transitions leave for after its commit, and their bookkeeping. */
+export interface Turn {
+  /** Agents with new work (worker wake-ups). */
+  agents: Set<string>;
+  /** Appended events (fan-out). */
+  appended: StoredEvent[];
+  /** Child runs to cancel, each in a transaction of its own (a parent never locks its child). */
+  cancelRuns: Set<string>;
+  /** Runs being advanced in this transaction right now, and the events of their children's ends. */
+  advancing: Map<string, NewEvent[]>;
+  /** Runs whose child ended while they were being advanced (planned again before they return). */
+  replan: Set<string>;
+}
+
+export const newTurn = (): Turn => ({ agents: new Set(), appended: [], cancelRuns: new Set(), advancing: new Map(), replan: new Set() });
+
+/** How a leaf step ended, and which of its starts the end belongs to. */
+export interface LeafEnd {
+  status: 'succeeded' | 'failed' | 'cancelled';
+  output?: unknown;
+  error?: string | null;
+  attempts?: number;
+  guard: { task: string } | { child: string } | { parked: true };
+}
+
+const clip = (s: string) => s.slice(0, MAX_ERROR_LENGTH);
+const changed = (result: { numAffectedRows?: bigint }) => Number(result.numAffectedRows ?? 0) > 0;
+const json = (v: unknown) => JSON.stringify(v ?? null);
+
+export function* lockRun(ctx: SagaContext, runId: string): Program<WorkflowRun | undefined> {
+  const { rows } = yield* exec(ctx.q.lockRun.statement({ id: runId }));
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+export function* loadSteps(ctx: SagaContext, runId: string): Program<Map<string, RunStep>> {
+  const { rows } = yield* exec(ctx.q.runSteps.statement({ run: runId }));
+  return new Map(rows.map((r) => [r.step_id, toRunStep(r)]));
+}
+
+/** Appends to the run's stream; the caller holds the run's lock, so it appends at the end. */
+export function* appendRunEvents(ctx: SagaContext, runId: string, events: NewEvent[], turn: Turn): Program<void> {
+  if (events.length === 0) return;
+  const appended = yield* ctx.events.appendProgram({ aggregateType: RUN_AGGREGATE, aggregateId: runId, expectedVersion: 'any', events });
+  turn.appended.push(...appended);
+}
+
+/** The steps of a definition by id. */
+const stepDefs = new WeakMap<WorkflowDefinition, Map<string, AnyStep>>();
+export function stepDefinitions(def: WorkflowDefinition): Map<string, AnyStep> {
+  let map = stepDefs.get(def);
+  if (!map) {
+    map = new Map(walkSteps(def.steps as AnyStep[]).map(({ step }) => [step.id, step]));
+    stepDefs.set(def, map);
+  }
+  return map;
+}
+
+function scopeOf(run: WorkflowRun, steps: ReadonlyMap<string, RunStep>): TemplateScope {
+  const scope: TemplateScope = { input: run.input, steps: {} };
+  for (const s of steps.values()) if (s.status === 'succeeded') scope.steps[s.step_id] = { output: s.output };
+  return scope;
+}
+
+function nextSeq(steps: ReadonlyMap<string, RunStep>): number {
+  let max = 0;
+  for (const s of steps.values()) if (s.completed_seq !== null && s.completed_seq > max) max = s.completed_seq;
+  return max + 1;
+}
+
+const set = (steps: Map<string, RunStep>, id: string, change: Partial<RunStep>) => {
+  const current = steps.get(id);
+  if (current) steps.set(id, { ...current, ...change });
+};
+
+/**
+ * Plans the running run and carries the plan out: skips, opens and closes groups, starts leaves;
+ * ends the run when every step is done. `events` (what led here) are recorded with what it did.
+ */
+export function* advance(ctx: SagaContext, trx: Tx, run: WorkflowRun, steps: Map<string, RunStep>, events: NewEvent[], turn: Turn): Program<void> {
+  turn.advancing.set(run.id, []);
+  try {
+    for (;;) {
+      const plan = planRun(run.definition, steps, run.input);
+      if (plan.outcome === 'failed') {
+        // A child run ended (or a child could not start) while this plan was carried out.
+        const failed = [...steps.values()].find((s) => s.status === 'failed' || s.status === 'cancelled');
+        turn.advancing.delete(run.id);
+        yield* startCompensating(ctx, trx, run, steps, clip(`step ${failed?.step_id ?? '?'} failed: ${failed?.error ?? 'failed'}`), events, turn);
+        return;
+      }
+      const scope = scopeOf(run, steps);
+      const t = ctx.now();
+      for (const action of plan.actions) {
+        const id = action.step.id;
+        switch (action.kind) {
+          case 'skip':
+            yield* exec(ctx.q.skipStep.statement({ t, run: run.id, step: id }));
+            set(steps, id, { status: 'skipped', started_at: t, finished_at: t });
+            events.push({ type: 'StepSkipped', data: { step_id: id, when: action.step.when ?? null } });
+            break;
+          case 'open':
+            yield* exec(ctx.q.openStep.statement({ t, run: run.id, step: id }));
+            set(steps, id, { status: 'running', started_at: t });
+            events.push({ type: 'StepStarted', data: { step_id: id, kind: stepKind(action.step) } });
+            break;
+          case 'close':
+            yield* exec(ctx.q.closeStep.statement({ output: json(action.output), t, run: run.id, step: id }));
+            set(steps, id, { status: 'succeeded', output: action.output, finished_at: t });
+            scope.steps[id] = { output: action.output };
+            events.push({ type: 'StepCompleted', data: { step_id: id, output: action.output ?? null } });
+            break;
+          case 'start':
+            events.push(yield* startLeaf(ctx, trx, run, action.step, scope, steps, turn));
+            break;
+        }
+      }
+      if (turn.replan.delete(run.id)) {
+        // A child ended during the plan: its end is recorded after its start, and planned on.
+        events.push(...turn.advancing.get(run.id)!.splice(0));
+        steps = yield* loadSteps(ctx, run.id);
+        continue;
+      }
+      if (plan.outcome === 'done') {
+        turn.advancing.delete(run.id);
+        yield* finishRun(ctx, trx, run, 'running', 'completed', null, plan.output ?? null, [...events, { type: 'SagaCompleted', data: {} }], turn);
+        return;
+      }
+      break;
+    }
+  } finally {
+    turn.advancing.delete(run.id);
+  }
+  yield* appendRunEvents(ctx, run.id, events, turn);
+}
+
+/** Starts a leaf: enqueues an agent step's task, parks a sleep or a wait, or starts a child run. */
+function* startLeaf(ctx: SagaContext, trx: Tx, run: WorkflowRun, step: AnyStep, scope: TemplateScope, steps: Map<string, RunStep>, turn: Turn): Program<NewEvent> {
+  const t = ctx.now();
+  const deadline = step.timeout_seconds !== undefined ? t + step.timeout_seconds * 1000 : null;
+  switch (stepKind(step)) {
+    case 'sleep': {
+      const wake = t + durationMs(step.sleep!);
+      yield* exec(ctx.q.parkStep.statement({ t, wake, type: null, spec: null, run: run.id, step: step.id }));
+      set(steps, step.id, { status: 'waiting', started_at: t, wake_at: wake });
+      return { type: 'StepWaiting', data: { step_id: step.id, kind: 'sleep', until: new Date(wake).toISOString() } };
+    }
+    case 'wait': {
+      const wait = step.wait_for_event!;
+      const wake = t + durationMs(wait.timeout);
+      // Only events appended after the wait began count: it remembers the stream's head.
+      const { rows } = yield* exec(ctx.q.headPosition.statement({}));
+      const after = Number(rows[0]?.head ?? 0);
+      const match = renderTemplate(wait.match ?? {}, scope) as Record<string, unknown>;
+      yield* exec(ctx.q.parkStep.statement({ t, wake, type: wait.type, spec: JSON.stringify({ match, after }), run: run.id, step: step.id }));
+      set(steps, step.id, { status: 'waiting', started_at: t, wake_at: wake, wait_type: wait.type });
+      return { type: 'StepWaiting', data: { step_id: step.id, kind: 'wait', event_type: wait.type, match, until: new Date(wake).toISOString() } };
+    }
+    case 'workflow':
+      return yield* startChild(ctx, trx, run, step, scope, steps, deadline, turn);
+    default: {
+      const { task } = yield* ctx.queue.enqueueProgram({
+        agentId: step.agent_id!,
+        action: step.action!,
+        input: renderTemplate(step.input ?? {}, scope),
+        timeoutSeconds: step.timeout_seconds,
+        maxAttempts: step.retry?.max_attempts ?? step.max_attempts,
+        retry: step.retry?.backoff_seconds !== undefined || step.retry?.max_backoff_seconds !== undefined ? { baseMs: secondsToMs(step.retry.backoff_seconds), maxMs: secondsToMs(step.retry.max_backoff_seconds) } : undefined,
+        // A second enqueue of the same step (it cannot happen past the status guards) would get the first task back.
+        idempotencyKey: `workflow:${run.id}:${step.id}`,
+        correlationId: run.correlation_id,
+        workflow: { runId: run.id, stepId: step.id, kind: 'step' },
+      });
+      yield* exec(ctx.q.startTaskStep.statement({ task: task.id, t, deadline, run: run.id, step: step.id }));
+      set(steps, step.id, { status: 'running', task_id: task.id, started_at: t, wake_at: deadline });
+      turn.agents.add(step.agent_id!);
+      return { type: 'StepStarted', data: { step_id: step.id, agent_id: step.agent_id!, action: step.action!, task_id: task.id } };
+    }
+  }
+}
+
+const secondsToMs = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
+
+function* startChild(ctx: SagaContext, trx: Tx, run: WorkflowRun, step: AnyStep, scope: TemplateScope, steps: Map<string, RunStep>, deadline: number | null, turn: Turn): Program<NewEvent> {
+  const t = ctx.now();
+  const depth = Number(run.metadata.depth ?? 0) + 1;
+  const { rows } = yield* exec(ctx.q.findWorkflow.statement({ id: step.workflow! }));
+  const stored = rows[0];
+  const childId = newRowId();
+  // The step is running with its child before the child starts: a child that ends at once finds it.
+  yield* exec(ctx.q.startChildStep.statement({ child: childId, t, deadline, run: run.id, step: step.id }));
+  set(steps, step.id, { status: 'running', child_run_id: childId, started_at: t, wake_at: deadline });
+  const started: NewEvent = { type: 'StepStarted', data: { step_id: step.id, kind: 'workflow', workflow_id: step.workflow!, child_run_id: childId } };
+  const refusal = !stored ? `workflow "${step.workflow}" is not defined` : depth > MAX_CHILD_DEPTH ? `child runs nest deeper than ${MAX_CHILD_DEPTH} (workflows that start each other?)` : undefined;
+  if (refusal) {
+    yield* exec(ctx.q.finishChildStep.statement({ status: 'failed', output: null, error: refusal, seq: null, t, run: run.id, step: step.id, child: childId }));
+    turn.advancing.get(run.id)?.push({ type: 'StepFailed', data: { step_id: step.id, child_run_id: null, error: refusal } });
+    turn.replan.add(run.id);
+    return started;
+  }
+  const definition = JSON.parse(stored!.definition) as WorkflowDefinition;
+  yield* startRunProgram(
+    ctx,
+    trx,
+    {
+      id: childId,
+      workflowId: stored!.id,
+      version: Number(stored!.version),
+      definition,
+      input: renderTemplate(step.input ?? {}, scope),
+      idempotencyKey: null,
+      metadata: { parent_run_id: run.id, parent_step_id: step.id, depth },
+      correlationId: run.correlation_id,
+      parent: { runId: run.id, stepId: step.id },
+    },
+    turn,
+  );
+  return started;
+}
+
+export interface NewRun {
+  id: string;
+  workflowId: string;
+  version: number | null;
+  definition: WorkflowDefinition;
+  input: unknown;
+  idempotencyKey: string | null;
+  metadata: Record<string, unknown>;
+  correlationId: string | null;
+  parent?: { runId: string; stepId: string };
+}
+
+/** Inserts a run with its pending steps and starts it; a taken idempotency key answers the first run. */
+export function* startRunProgram(ctx: SagaContext, trx: Tx, req: NewRun, turn: Turn): Program<{ run: WorkflowRun; created: boolean }> {
+  const t = ctx.now();
+  // ON CONFLICT DO NOTHING: the unique (workflow, idempotency key) index decides between two
+  // concurrent starts; the loser reads the winner's run. NULL keys never conflict.
+  const {
+    rows: [inserted],
+  } = yield* exec(
+    ctx.q.insertRun.statement({
+      id: req.id,
+      workflow: req.workflowId,
+      version: req.version,
+      input: json(req.input),
+      definition: JSON.stringify(req.definition),
+      key: req.idempotencyKey,
+      metadata: JSON.stringify(req.metadata),
+      correlation: req.correlationId,
+      parentRun: req.parent?.runId ?? null,
+      parentStep: req.parent?.stepId ?? null,
+      t,
+    }),
+  );
+  if (!inserted) {
+    const { rows } = yield* exec(ctx.q.keyedRun.statement({ workflow: req.workflowId, key: req.idempotencyKey ?? '' }));
+    if (!rows[0]) throw new Error(`run of workflow ${req.workflowId} with idempotency key ${req.idempotencyKey ?? ''} was neither inserted nor found`);
+    return { run: toRun(rows[0]), created: false };
+  }
+  const run = toRun(inserted);
+  const nodes = walkSteps(req.definition.steps as AnyStep[]);
+  const values: Record<string, unknown> = { run: req.id };
+  const steps = new Map<string, RunStep>();
+  nodes.forEach(({ step, parentId }, i) => {
+    const kind = stepKind(step);
+    values[`step${i}`] = step.id;
+    values[`kind${i}`] = kind;
+    values[`parent${i}`] = parentId;
+    steps.set(step.id, {
+      step_id: step.id,
+      position: i,
+      kind,
+      parent_id: parentId,
+      status: 'pending',
+      task_id: null,
+      compensation_task_id: null,
+      child_run_id: null,
+      attempts: 0,
+      output: null,
+      error: null,
+      started_at: null,
+      finished_at: null,
+      wake_at: null,
+      wait_type: null,
+      completed_seq: null,
+    });
+  });
+  yield* exec(ctx.q.insertSteps.statement(values, nodes.length));
+  const events: NewEvent[] = [{ type: 'SagaStarted', data: { workflow_id: req.workflowId, version: req.version, input: req.input ?? null, metadata: req.metadata } }];
+  yield* advance(ctx, trx, run, steps, events, turn);
+  return { run, created: true };
+}
+
+/** Records a leaf's end and moves the run on: plans what follows, or compensates after a failure. */
+export function* finishLeaf(ctx: SagaContext, trx: Tx, run: WorkflowRun, stepId: string, end: LeafEnd, turn: Turn): Program<boolean> {
+  const steps = yield* loadSteps(ctx, run.id);
+  const step = steps.get(stepId);
+  if (!step) return false;
+  const t = ctx.now();
+  const succeeded = end.status === 'succeeded';
+  const status: StepStatus = end.status;
+  const output = succeeded ? (end.output ?? null) : null;
+  const error = succeeded ? null : clip(end.error ?? end.status);
+  const seq = succeeded ? nextSeq(steps) : null;
+  const base = { status, output: succeeded ? json(output) : null, error, seq, t, run: run.id, step: stepId };
+  const { guard } = end;
+  const result =
+    'task' in guard
+      ? yield* exec(ctx.q.finishTaskStep.statement({ ...base, attempts: end.attempts ?? step.attempts, task: guard.task }))
+      : 'child' in guard
+        ? yield* exec(ctx.q.finishChildStep.statement({ ...base, child: guard.child }))
+        : yield* exec(ctx.q.finishParkedStep.statement(base));
+  if (!changed(result)) return false; // already ended (a redelivered finish, a timer that fired twice)
+  set(steps, stepId, { status, output, error, completed_seq: seq, finished_at: t, wake_at: null, attempts: end.attempts ?? step.attempts });
+
+  const ref = 'task' in guard ? { task_id: guard.task } : 'child' in guard ? { child_run_id: guard.child } : {};
+  const attempts = end.attempts !== undefined ? { attempts: end.attempts } : {};
+  const event: NewEvent = succeeded
+    ? { type: 'StepCompleted', data: { step_id: stepId, ...ref, ...attempts, output } }
+    : end.status === 'cancelled'
+      ? { type: 'StepCancelled', data: { step_id: stepId, ...ref, error } }
+      : { type: 'StepFailed', data: { step_id: stepId, ...ref, ...attempts, error } };
+
+  const deferred = turn.advancing.get(run.id);
+  if (deferred) {
+    // The run is being planned further up this transaction (this step was a child that ended at once).
+    deferred.push(event);
+    turn.replan.add(run.id);
+    return true;
+  }
+  if (run.status === 'running') {
+    if (succeeded) yield* advance(ctx, trx, run, steps, [event], turn);
+    else yield* startCompensating(ctx, trx, run, steps, clip(`step ${stepId} ${end.status === 'cancelled' ? 'was cancelled' : 'failed'}: ${error}`), [event], turn);
+    return true;
+  }
+  // A cancel or another branch's failure came first: a step that completed anyway is undone too.
+  yield* appendRunEvents(ctx, run.id, [event], turn);
+  if (run.status === 'compensating') yield* compensateNext(ctx, trx, run, turn);
+  return true;
+}
+
+/**
+ * Moves a running run to compensating: queued tasks of running steps are cancelled, running ones
+ * asked to stop, sleeps and waits end, child runs are cancelled after the commit. Compensation
+ * starts once nothing runs any more (the last running step's end starts it).
+ */
+export function* startCompensating(ctx: SagaContext, trx: Tx, run: WorkflowRun, steps: Map<string, RunStep>, reason: string, events: NewEvent[], turn: Turn): Program<void> {
+  const t = ctx.now();
+  yield* exec(ctx.q.startCompensating.statement({ error: reason, t, id: run.id }));
+  run = { ...run, status: 'compensating', error: reason };
+  events.push({ type: 'CompensationStarted', data: { reason } });
+  const active = [...steps.values()].filter(isActiveLeaf);
+  const tasks = active.filter((s) => s.kind === 'agent' && s.task_id).map((s) => s.task_id!);
+  if (tasks.length > 0) {
+    const { cancelled } = yield* ctx.queue.cancelProgram(tasks, `cancelled: ${reason}`);
+    for (const s of active.filter((a) => a.task_id && cancelled.includes(a.task_id))) {
+      yield* exec(ctx.q.finishTaskStep.statement({ status: 'cancelled', output: null, error: 'cancelled before it ran', attempts: s.attempts, seq: null, t, run: run.id, step: s.step_id, task: s.task_id! }));
+      set(steps, s.step_id, { status: 'cancelled' });
+      events.push({ type: 'StepCancelled', data: { step_id: s.step_id, task_id: s.task_id, error: 'cancelled before it ran' } });
+    }
+  }
+  for (const s of active.filter((a) => a.status === 'waiting')) {
+    yield* exec(ctx.q.finishParkedStep.statement({ status: 'cancelled', output: null, error: 'the run stopped waiting', seq: null, t, run: run.id, step: s.step_id }));
+    set(steps, s.step_id, { status: 'cancelled' });
+    events.push({ type: 'StepCancelled', data: { step_id: s.step_id, error: 'the run stopped waiting' } });
+  }
+  for (const s of active) if (s.kind === 'workflow' && s.child_run_id) turn.cancelRuns.add(s.child_run_id);
+  yield* exec(ctx.q.failOpenSteps.statement({ t, run: run.id }));
+  yield* appendRunEvents(ctx, run.id, events, turn);
+  if (![...steps.values()].some(isActiveLeaf)) yield* compensateNext(ctx, trx, run, turn);
+}
+
+/**
+ * Once nothing runs, starts the compensation of the last completed step that has one (reverse
+ * completion order, one at a time), or, when none is left, ends the run: `failed` if a compensation
+ * failed, `cancelled` after a cancel request, else `compensated`.
+ */
+export function* compensateNext(ctx: SagaContext, trx: Tx, run: WorkflowRun, turn: Turn): Program<void> {
+  const steps = [...(yield* loadSteps(ctx, run.id)).values()];
+  if (steps.some(isActiveLeaf)) return;
+  const defs = stepDefinitions(run.definition);
+  const order = (s: RunStep) => s.completed_seq ?? s.position;
+  const next = steps
+    .filter((s) => s.status === 'succeeded' && defs.has(s.step_id) && compensationOf(defs.get(s.step_id)!) !== undefined)
+    .sort((a, b) => order(b) - order(a))[0];
+  if (next) {
+    const def = defs.get(next.step_id)!;
+    const comp = compensationOf(def)!;
+    const { task } = yield* ctx.queue.enqueueProgram({
+      agentId: comp.agentId,
+      action: comp.action,
+      input: { step_id: next.step_id, output: next.output, input: run.input },
+      timeoutSeconds: def.timeout_seconds,
+      maxAttempts: def.retry?.max_attempts ?? def.max_attempts,
+      idempotencyKey: `workflow:${run.id}:${next.step_id}:compensation`,
+      correlationId: run.correlation_id,
+      workflow: { runId: run.id, stepId: next.step_id, kind: 'compensation' },
+    });
+    yield* exec(ctx.q.startCompensation.statement({ task: task.id, run: run.id, step: next.step_id }));
+    turn.agents.add(comp.agentId);
+    yield* appendRunEvents(ctx, run.id, [{ type: 'CompensationStepStarted', data: { step_id: next.step_id, agent_id: comp.agentId, action: comp.action, task_id: task.id } }], turn);
+    return;
+  }
+  const failedCompensations = steps.filter((s) => s.status === 'compensation_failed').map((s) => s.step_id);
+  if (failedCompensations.length > 0) {
+    yield* finishRun(ctx, trx, run, 'compensating', 'failed', run.error, null, [{ type: 'SagaFailed', data: { error: run.error, failed_compensations: failedCompensations } }], turn);
+  } else if (run.error === CANCELLED_REASON) {
+    yield* finishRun(ctx, trx, run, 'compensating', 'cancelled', run.error, null, [{ type: 'SagaCancelled', data: {} }], turn);
+  } else {
+    yield* finishRun(ctx, trx, run, 'compensating', 'compensated', run.error, null, [{ type: 'SagaCompensated', data: { error: run.error } }], turn);
+  }
+}
+
+/** A compensation task ended: record it, then go on with the next compensation. */
+export function* finishCompensation(ctx: SagaContext, trx: Tx, run: WorkflowRun, stepId: string, taskId: string, outcome: 'succeeded' | 'failed' | 'cancelled', taskError: string | null, attempts: number, turn: Turn): Program<void> {
+  const succeeded = outcome === 'succeeded';
+  const error = succeeded ? null : clip(outcome === 'cancelled' ? 'compensation cancelled' : (taskError ?? 'failed'));
+  const steps = yield* loadSteps(ctx, run.id);
+  const updated = yield* exec(
+    ctx.q.finishCompensation.statement({
+      status: succeeded ? 'compensated' : 'compensation_failed',
+      error: succeeded ? (steps.get(stepId)?.error ?? null) : clip(`compensation failed: ${error}`),
+      run: run.id,
+      step: stepId,
+      task: taskId,
+    }),
+  );
+  if (!changed(updated)) return;
+  if (succeeded) {
+    yield* appendRunEvents(ctx, run.id, [{ type: 'StepCompensated', data: { step_id: stepId, task_id: taskId, attempts } }], turn);
+  } else {
+    // The failure is recorded on the run and the remaining compensations still run.
+    const reason = clip([run.error, `compensation of step ${stepId} failed: ${error}`].filter(Boolean).join('; '));
+    yield* exec(ctx.q.compensatingError.statement({ error: reason, t: ctx.now(), id: run.id }));
+    run = { ...run, error: reason };
+    yield* appendRunEvents(ctx, run.id, [{ type: 'CompensationFailed', data: { step_id: stepId, task_id: taskId, attempts, error } }], turn);
+  }
+  if (run.status === 'compensating') yield* compensateNext(ctx, trx, run, turn);
+}
+
+/**
+ * Ends the run (if still in `from`) and records `events` (those leading up to it, then its own);
+ * the run-finished hooks run in `trx`, and a child's end moves its parent's step on.
+ */
+export function* finishRun(ctx: SagaContext, trx: Tx, run: WorkflowRun, from: RunStatus, status: RunStatus, error: string | null, output: unknown, events: NewEvent[], turn: Turn): Program<void> {
+  const { rows } = yield* exec(ctx.q.finishRun.statement({ status, error, output: status === 'completed' ? json(output) : null, t: ctx.now(), id: run.id, from }));
+  const row = rows[0];
+  if (!row) {
+    // Another transition ended it first; what led up to this one is still recorded.
+    if (events.length > 1) yield* appendRunEvents(ctx, run.id, events.slice(0, -1), turn);
+    return;
+  }
+  yield* appendRunEvents(ctx, run.id, events, turn);
+  const finished = toRun(row);
+  for (const hook of ctx.runFinishedHooks) yield* waitOn(() => hook(trx, finished));
+  if (finished.parent_run_id && finished.parent_step_id) yield* childRunFinished(ctx, trx, finished, turn);
+}
+
+/** A child run ended: its parent's step ends with it (the child's lock is held, then the parent's). */
+function* childRunFinished(ctx: SagaContext, trx: Tx, child: WorkflowRun, turn: Turn): Program<void> {
+  const parent = yield* lockRun(ctx, child.parent_run_id!);
+  if (!parent || FINAL_RUN_STATUSES.includes(parent.status)) return;
+  const status = child.status === 'completed' ? 'succeeded' : child.status === 'cancelled' ? 'cancelled' : 'failed';
+  yield* finishLeaf(
+    ctx,
+    trx,
+    parent,
+    child.parent_step_id!,
+    {
+      status,
+      output: child.output,
+      error: status === 'succeeded' ? null : `child run ${child.id} ended ${child.status}${child.error ? `: ${child.error}` : ''}`,
+      guard: { child: child.id },
+    },
+    turn,
+  );
+}

@@ -1,0 +1,161 @@
+// The statements of a run's transitions, built and compiled once (query templates). Each change of
+// a step carries its guard in the WHERE (the status it leaves, and the task or child run it is
+// about), so a redelivered finish or a timer that fires twice changes nothing the second time.
+
+import type { DatabaseHandle } from '../../platform/db';
+import { queryTemplate } from '../../platform/db/query-template';
+import type { WorkflowRunStepsTable, WorkflowRunsTable, WorkflowsTable } from '../../platform/db/schema';
+
+export type SagaStatements = ReturnType<typeof createSagaStatements>;
+
+export function createSagaStatements(database: DatabaseHandle) {
+  const { db, strategy } = database;
+  const steps = () => db.updateTable('workflow_run_steps');
+
+  return {
+    /** Reads the run, holding its row lock on Postgres so two transitions of one run serialize. */
+    lockRun: queryTemplate<'id', WorkflowRunsTable>((p) => {
+      const q = db.selectFrom('workflow_runs').selectAll().where('id', '=', p.id);
+      return strategy.supportsSkipLocked ? q.forUpdate() : q;
+    }),
+    runSteps: queryTemplate<'run', WorkflowRunStepsTable>((p) => db.selectFrom('workflow_run_steps').selectAll().where('run_id', '=', p.run).orderBy('position')),
+    findWorkflow: queryTemplate<'id', WorkflowsTable>((p) => db.selectFrom('workflows').selectAll().where('id', '=', p.id)),
+
+    insertRun: queryTemplate<
+      'id' | 'workflow' | 'version' | 'input' | 'definition' | 'key' | 'metadata' | 'correlation' | 'parentRun' | 'parentStep' | 't',
+      WorkflowRunsTable
+    >((p) =>
+      db
+        .insertInto('workflow_runs')
+        .values({
+          id: p.id,
+          workflow_id: p.workflow,
+          workflow_version: p.version,
+          status: 'running',
+          input: p.input,
+          definition: p.definition,
+          idempotency_key: p.key,
+          error: null,
+          metadata: p.metadata,
+          correlation_id: p.correlation,
+          parent_run_id: p.parentRun,
+          parent_step_id: p.parentStep,
+          output: null,
+          created_at: p.t,
+          updated_at: p.t,
+          finished_at: null,
+        })
+        .onConflict((oc) => oc.columns(['workflow_id', 'idempotency_key']).doNothing())
+        .returningAll(),
+    ),
+    keyedRun: queryTemplate<'workflow' | 'key', WorkflowRunsTable>((p) =>
+      db.selectFrom('workflow_runs').selectAll().where('workflow_id', '=', p.workflow).where('idempotency_key', '=', p.key),
+    ),
+    /** The pending rows of a new run's `k` steps (`step{i}`, `kind{i}`, `parent{i}`, in definition order). */
+    insertSteps: queryTemplate<string, never>((p, k) =>
+      db.insertInto('workflow_run_steps').values(
+        Array.from({ length: k }, (_, i) => ({
+          run_id: p.run,
+          step_id: p[`step${i}`],
+          position: i,
+          kind: p[`kind${i}`],
+          parent_id: p[`parent${i}`],
+          status: 'pending' as const,
+          task_id: null,
+          compensation_task_id: null,
+          attempts: 0,
+          output: null,
+          error: null,
+          started_at: null,
+          finished_at: null,
+        })),
+      ),
+    ),
+
+    /** A pending agent step runs its task, until `deadline` (null: no deadline). */
+    startTaskStep: queryTemplate<'task' | 't' | 'deadline' | 'run' | 'step', never>((p) =>
+      steps().set({ status: 'running', task_id: p.task, started_at: p.t, wake_at: p.deadline }).where('run_id', '=', p.run).where('step_id', '=', p.step).where('status', '=', 'pending'),
+    ),
+    /** A pending child-workflow step runs its child run. */
+    startChildStep: queryTemplate<'child' | 't' | 'deadline' | 'run' | 'step', never>((p) =>
+      steps().set({ status: 'running', child_run_id: p.child, started_at: p.t, wake_at: p.deadline }).where('run_id', '=', p.run).where('step_id', '=', p.step).where('status', '=', 'pending'),
+    ),
+    /** A pending sleep or wait parks until `wake` (a wait also records what it waits for). */
+    parkStep: queryTemplate<'t' | 'wake' | 'type' | 'spec' | 'run' | 'step', never>((p) =>
+      steps()
+        .set({ status: 'waiting', started_at: p.t, wake_at: p.wake, wait_type: p.type, wait_spec: p.spec })
+        .where('run_id', '=', p.run)
+        .where('step_id', '=', p.step)
+        .where('status', '=', 'pending'),
+    ),
+    /** A pending group or sequence opens. */
+    openStep: queryTemplate<'t' | 'run' | 'step', never>((p) =>
+      steps().set({ status: 'running', started_at: p.t }).where('run_id', '=', p.run).where('step_id', '=', p.step).where('status', '=', 'pending'),
+    ),
+    skipStep: queryTemplate<'t' | 'run' | 'step', never>((p) =>
+      steps().set({ status: 'skipped', started_at: p.t, finished_at: p.t }).where('run_id', '=', p.run).where('step_id', '=', p.step).where('status', '=', 'pending'),
+    ),
+    /** A running group or sequence completes with its branches' output. */
+    closeStep: queryTemplate<'output' | 't' | 'run' | 'step', never>((p) =>
+      steps().set({ status: 'succeeded', output: p.output, finished_at: p.t }).where('run_id', '=', p.run).where('step_id', '=', p.step).where('status', '=', 'running'),
+    ),
+    /** A running agent step ends with its task (guarded by the task, so only that task's finish counts). */
+    finishTaskStep: queryTemplate<'status' | 'output' | 'error' | 'attempts' | 'seq' | 't' | 'run' | 'step' | 'task', never>((p) =>
+      steps()
+        .set({ status: p.status, output: p.output, error: p.error, attempts: p.attempts, completed_seq: p.seq, finished_at: p.t, wake_at: null })
+        .where('run_id', '=', p.run)
+        .where('step_id', '=', p.step)
+        .where('status', '=', 'running')
+        .where('task_id', '=', p.task),
+    ),
+    finishChildStep: queryTemplate<'status' | 'output' | 'error' | 'seq' | 't' | 'run' | 'step' | 'child', never>((p) =>
+      steps()
+        .set({ status: p.status, output: p.output, error: p.error, completed_seq: p.seq, finished_at: p.t, wake_at: null })
+        .where('run_id', '=', p.run)
+        .where('step_id', '=', p.step)
+        .where('status', '=', 'running')
+        .where('child_run_id', '=', p.child),
+    ),
+    /** A parked sleep or wait ends (it woke, its event came, it timed out, or the run stopped it). */
+    finishParkedStep: queryTemplate<'status' | 'output' | 'error' | 'seq' | 't' | 'run' | 'step', never>((p) =>
+      steps()
+        .set({ status: p.status, output: p.output, error: p.error, completed_seq: p.seq, finished_at: p.t, wake_at: null })
+        .where('run_id', '=', p.run)
+        .where('step_id', '=', p.step)
+        .where('status', '=', 'waiting'),
+    ),
+    /** The open groups and sequences of a run that failed are closed as failed. */
+    failOpenSteps: queryTemplate<'t' | 'run', never>((p) =>
+      steps().set({ status: 'failed', finished_at: p.t }).where('run_id', '=', p.run).where('status', '=', 'running').where('kind', 'in', ['parallel', 'branch']),
+    ),
+
+    startCompensation: queryTemplate<'task' | 'run' | 'step', never>((p) =>
+      steps().set({ status: 'compensating', compensation_task_id: p.task }).where('run_id', '=', p.run).where('step_id', '=', p.step).where('status', '=', 'succeeded'),
+    ),
+    finishCompensation: queryTemplate<'status' | 'error' | 'run' | 'step' | 'task', never>((p) =>
+      steps()
+        .set({ status: p.status, error: p.error })
+        .where('run_id', '=', p.run)
+        .where('step_id', '=', p.step)
+        .where('status', '=', 'compensating')
+        .where('compensation_task_id', '=', p.task),
+    ),
+
+    /** A running run starts compensating, with the reason. */
+    startCompensating: queryTemplate<'error' | 't' | 'id', never>((p) =>
+      db.updateTable('workflow_runs').set({ status: 'compensating', error: p.error, updated_at: p.t }).where('id', '=', p.id).where('status', '=', 'running'),
+    ),
+    compensatingError: queryTemplate<'error' | 't' | 'id', never>((p) =>
+      db.updateTable('workflow_runs').set({ error: p.error, updated_at: p.t }).where('id', '=', p.id).where('status', '=', 'compensating'),
+    ),
+    finishRun: queryTemplate<'status' | 'error' | 'output' | 't' | 'id' | 'from', WorkflowRunsTable>((p) =>
+      db
+        .updateTable('workflow_runs')
+        .set({ status: p.status, error: p.error, output: p.output, updated_at: p.t, finished_at: p.t })
+        .where('id', '=', p.id)
+        .where('status', '=', p.from)
+        .returningAll(),
+    ),
+    headPosition: queryTemplate<never, { head: number | string | null }>(() => db.selectFrom('events').select((eb) => eb.fn.max('position').as('head'))),
+  };
+}
