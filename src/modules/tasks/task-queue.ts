@@ -12,7 +12,6 @@ import { NotFoundError } from '../../platform/errors';
 import { computeBackoffMs } from '../../resilience/backoff';
 import { decide, type BreakerPolicyOptions } from '../../resilience/circuit-breaker-policy';
 import { agentBreakerName, agentBreakers, toSnapshot, type BreakerStore } from '../agents/breaker-store';
-import { cancelTasksProgram, type CancelTasksOutcome } from './cancel-tasks';
 import { createSqliteHotPath, type SqliteClaim } from './sqlite-hot-path';
 import { FINISHED_STATUSES, toClaimedTask, toTask, type ClaimedTask, type Task, type TaskStatus } from './task';
 import { TaskStateError } from './task-errors';
@@ -88,11 +87,6 @@ export interface TaskQueue {
   /** Re-queues (or fails, when out of attempts) running tasks whose lease expired. */
   reapExpiredLeases(): Promise<number>;
   cancel(id: string): Promise<Task>;
-  /**
-   * Cancels tasks inside the caller's transaction (a statement program) without running finish
-   * hooks: queued ones end `cancelled`, running ones are asked to stop (cancel-tasks.ts).
-   */
-  cancelProgram(ids: readonly string[], reason: string): Program<CancelTasksOutcome>;
   retry(id: string): Promise<Task>;
   find(id: string): Promise<Task | undefined>;
   get(id: string): Promise<Task>;
@@ -405,7 +399,10 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
         yield* waitOn(() => reportToBreaker(trx, claimedBy.get(row.id)!, 'success', t));
       }
     }
-    for (const row of rows) yield* hooksOf(trx, row, 'succeeded');
+    // Hooks lock their workflow runs: in run order, so two batches holding tasks of the same runs
+    // (parallel branches) never wait on each other's run locks crosswise.
+    const byRun = (a: TasksTable, b: TasksTable) => ((a.workflow_run_id ?? '') < (b.workflow_run_id ?? '') ? -1 : (a.workflow_run_id ?? '') > (b.workflow_run_id ?? '') ? 1 : 0);
+    for (const row of [...rows].sort(byRun)) yield* hooksOf(trx, row, 'succeeded');
     return new Set(rows.map((r) => r.id));
   }
 
@@ -915,8 +912,6 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       if (task.status === 'cancelled') opts.onTasksFinished?.([id], 'cancelled');
       return task;
     },
-
-    cancelProgram: (ids, reason) => cancelTasksProgram(db, ids, reason, now()),
 
     async retry(id) {
       const t = now();

@@ -41,7 +41,12 @@ export interface Turn {
   agents: Set<string>;
   /** Appended events (fan-out). */
   appended: StoredEvent[];
-  /** Child runs to cancel, each in a transaction of its own (a parent never locks its child). */
+  /**
+   * Tasks and child runs to cancel, each in a transaction of its own after this one commits: a
+   * task's finish locks the task, then its run; taking a task's row while holding the run's lock
+   * would meet that order crosswise (a deadlock on Postgres). A parent never locks its child.
+   */
+  cancelTasks: Set<string>;
   cancelRuns: Set<string>;
   /** Runs being advanced in this transaction right now, and the events of their children's ends. */
   advancing: Map<string, NewEvent[]>;
@@ -49,7 +54,7 @@ export interface Turn {
   replan: Set<string>;
 }
 
-export const newTurn = (): Turn => ({ agents: new Set(), appended: [], cancelRuns: new Set(), advancing: new Map(), replan: new Set() });
+export const newTurn = (): Turn => ({ agents: new Set(), appended: [], cancelTasks: new Set(), cancelRuns: new Set(), advancing: new Map(), replan: new Set() });
 
 /** How a leaf step ended, and which of its starts the end belongs to. */
 export interface LeafEnd {
@@ -376,9 +381,9 @@ export function* finishLeaf(ctx: SagaContext, trx: Tx, run: WorkflowRun, stepId:
 }
 
 /**
- * Moves a running run to compensating: queued tasks of running steps are cancelled, running ones
- * asked to stop, sleeps and waits end, child runs are cancelled after the commit. Compensation
- * starts once nothing runs any more (the last running step's end starts it).
+ * Moves a running run to compensating: sleeps and waits end at once; running steps' tasks and
+ * child runs are cancelled after the commit. Compensation starts once nothing runs any more (the
+ * last running step's end starts it).
  */
 export function* startCompensating(ctx: SagaContext, trx: Tx, run: WorkflowRun, steps: Map<string, RunStep>, reason: string, events: NewEvent[], turn: Turn): Program<void> {
   const t = ctx.now();
@@ -386,15 +391,9 @@ export function* startCompensating(ctx: SagaContext, trx: Tx, run: WorkflowRun, 
   run = { ...run, status: 'compensating', error: reason };
   events.push({ type: 'CompensationStarted', data: { reason } });
   const active = [...steps.values()].filter(isActiveLeaf);
-  const tasks = active.filter((s) => s.kind === 'agent' && s.task_id).map((s) => s.task_id!);
-  if (tasks.length > 0) {
-    const { cancelled } = yield* ctx.queue.cancelProgram(tasks, `cancelled: ${reason}`);
-    for (const s of active.filter((a) => a.task_id && cancelled.includes(a.task_id))) {
-      yield* exec(ctx.q.finishTaskStep.statement({ status: 'cancelled', output: null, error: 'cancelled before it ran', attempts: s.attempts, seq: null, t, run: run.id, step: s.step_id, task: s.task_id! }));
-      set(steps, s.step_id, { status: 'cancelled' });
-      events.push({ type: 'StepCancelled', data: { step_id: s.step_id, task_id: s.task_id, error: 'cancelled before it ran' } });
-    }
-  }
+  // Running tasks end after this commit (a queued one at once, a running one when its worker
+  // sees the request); each end comes back through finishLeaf while the run compensates.
+  for (const s of active) if (s.kind === 'agent' && s.task_id) turn.cancelTasks.add(s.task_id);
   for (const s of active.filter((a) => a.status === 'waiting')) {
     yield* exec(ctx.q.finishParkedStep.statement({ status: 'cancelled', output: null, error: 'the run stopped waiting', seq: null, t, run: run.id, step: s.step_id }));
     set(steps, s.step_id, { status: 'cancelled' });

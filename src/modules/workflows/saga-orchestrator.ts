@@ -13,6 +13,7 @@ import type { WorkflowEvent } from '../events/event';
 import type { EventStore } from '../events/event-store';
 import { publishAppended } from '../events/publish-appended';
 import { subscribeFinished } from '../tasks/finished-notice';
+import { TaskStateError } from '../tasks/task-errors';
 import type { Task } from '../tasks/task';
 import type { FinishOutcome, TaskQueue } from '../tasks/task-queue';
 import {
@@ -98,10 +99,15 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
     for (const [id, n] of pendingNotices) if (n.expires < t) pendingNotices.delete(id);
   });
 
-  /** After a commit: wake workers, fan events out, and cancel the child runs the transitions let go. */
+  /** After a commit: wake workers, fan events out, and cancel the tasks and child runs the transitions let go. */
   function announce(turn: Turn) {
     for (const agentId of turn.agents) opts.notifier.publish('tasks', agentId);
     publishAppended(opts.notifier, turn.appended);
+    for (const taskId of turn.cancelTasks) {
+      opts.queue.cancel(taskId).catch((err: unknown) => {
+        if (!(err instanceof TaskStateError)) log.warn('cancelling a step task failed; the timer retries', { task_id: taskId, error: err });
+      });
+    }
     for (const childId of turn.cancelRuns) {
       orchestrator.cancelRun(childId).catch((err: unknown) => {
         if (!(err instanceof RunStateError)) log.warn('cancelling a child run failed; the timer retries', { run_id: childId, error: err });
@@ -141,7 +147,7 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
         turn,
       );
     }
-    if (turn.agents.size > 0 || turn.appended.length > 0 || turn.cancelRuns.size > 0) pendingNotices.set(task.id, { ...turn, expires: now() + PENDING_NOTICE_TTL_MS });
+    if (turn.agents.size > 0 || turn.appended.length > 0 || turn.cancelRuns.size > 0 || turn.cancelTasks.size > 0) pendingNotices.set(task.id, { ...turn, expires: now() + PENDING_NOTICE_TTL_MS });
   }
 
   function* cancel(trx: Tx, runId: string, turn: Turn): Program<boolean> {

@@ -11,6 +11,7 @@ import type { Program, Tx } from '../../platform/db';
 import { finishLeaf, loadSteps, lockRun, type SagaContext, type Turn } from './run-transitions';
 import { FINAL_RUN_STATUSES, type WorkflowRun } from './workflow-run';
 import { RunStateError } from './workflow-errors';
+import { TaskStateError } from '../tasks/task-errors';
 
 const BATCH = 200;
 
@@ -50,6 +51,22 @@ export async function wakeDueSteps(deps: WakeDueStepsDeps): Promise<number> {
     .where((eb) => eb.or([eb('s.status', '<>', 'running'), eb('s.child_run_id', '<>', eb.ref('c.id'))]))
     .limit(BATCH)
     .execute();
+  // Tasks of runs that compensate, still running because the after-commit cancel was lost.
+  const stray = await db
+    .selectFrom('workflow_run_steps as s')
+    .innerJoin('workflow_runs as r', 'r.id', 's.run_id')
+    .select('s.task_id')
+    .where('r.status', '=', 'compensating')
+    .where('s.status', '=', 'running')
+    .where('s.kind', '=', 'agent')
+    .where('s.task_id', 'is not', null)
+    .limit(BATCH)
+    .execute();
+  for (const { task_id } of stray) {
+    await ctx.queue.cancel(task_id!).catch((err: unknown) => {
+      if (!(err instanceof TaskStateError)) deps.logger.warn('cancelling a task of a compensating run failed', { task_id, error: err });
+    });
+  }
   for (const { id } of orphans) {
     try {
       await deps.cancelRun(id);
@@ -78,7 +95,7 @@ function* wakeOne(ctx: SagaContext, trx: Tx, runId: string, stepId: string, t: n
     case 'agent': {
       if (step.status !== 'running' || !step.task_id) return false;
       // The step's time covers all its attempts: its task is stopped and the step fails.
-      yield* ctx.queue.cancelProgram([step.task_id], `step ${stepId} timed out`);
+      turn.cancelTasks.add(step.task_id);
       return yield* finishLeaf(ctx, trx, run, stepId, { status: 'failed', error: `step timed out after ${seconds(step.wake_at - started)}`, attempts: step.attempts, guard: { task: step.task_id } }, turn);
     }
     case 'workflow': {
