@@ -176,6 +176,8 @@ export function checkDefinition(def: { id: string; steps: readonly AnyStep[]; co
       return;
     }
     const kind = kinds[0]!;
+    if (kind === 'parallel' && level !== 'top') return say(`parallel group "${step.id}" must be a top-level step (groups do not nest)`);
+    if (kind === 'branch' && level !== 'branch') return say(`sequence "${step.id}" can only be a branch of a parallel group`);
     for (const key of Object.keys(step)) {
       if (key === 'id' || key === 'when' || ALLOWED[kind].includes(key)) continue;
       say(`"${key}" does not apply to a ${kind === 'branch' ? 'sequence' : kind} step`, [key]);
