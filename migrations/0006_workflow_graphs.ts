@@ -5,7 +5,7 @@
 // step can park without a task: `wake_at` is when a sleep ends, a wait gives up or a step's own
 // deadline passes, and the scheduler's timer finds due rows through its index. A wait keeps the
 // event it waits for (`wait_type`, indexed for the matcher) and, in `wait_spec`, the rendered match
-// and the event position it waits after. `completed_seq` numbers a run's completions so that
+// and the event position it waits after. Tasks carry a step's own back-off between attempts. `completed_seq` numbers a run's completions so that
 // compensation runs in reverse completion order across branches. Definitions keep every version;
 // runs record the one they started with (their definition snapshot stays what they run) and, once
 // completed, their result (`output`, which a parent's child-workflow step completes with).
@@ -39,6 +39,10 @@ const migration: MigrationFactory = () => ({
     }
     await db.schema.createIndex('workflow_runs_parent_idx').on('workflow_runs').columns(['parent_run_id']).where(sql.ref('parent_run_id'), 'is not', null).execute();
 
+    // A workflow step's retry policy: the task's own back-off between attempts (null: the queue's).
+    await db.schema.alterTable('tasks').addColumn('retry_base_ms', 'integer').execute();
+    await db.schema.alterTable('tasks').addColumn('retry_max_ms', 'integer').execute();
+
     await db.schema.alterTable('workflows').addColumn('version', 'integer', (c) => c.notNull().defaultTo(1)).execute();
     await db.schema
       .createTable('workflow_versions')
@@ -56,6 +60,8 @@ const migration: MigrationFactory = () => ({
   },
   async down(db: AnyKysely) {
     await db.schema.dropTable('workflow_versions').execute();
+    await db.schema.alterTable('tasks').dropColumn('retry_base_ms').execute();
+    await db.schema.alterTable('tasks').dropColumn('retry_max_ms').execute();
     await db.schema.alterTable('workflows').dropColumn('version').execute();
     await db.schema.dropIndex('workflow_runs_parent_idx').execute();
     for (const name of ['parent_run_id', 'parent_step_id', 'workflow_version', 'output']) await db.schema.alterTable('workflow_runs').dropColumn(name).execute();

@@ -7,6 +7,8 @@ import type { OutputStream } from './cli-io';
 const STEP_MARK: Record<string, string> = {
   pending: '·',
   running: '▸',
+  waiting: '…',
+  cancelled: '⊘',
   succeeded: '✓',
   failed: '✗',
   skipped: '-',

@@ -10,6 +10,7 @@ import { API_OPTIONS, API_OPTIONS_HELP, expectPositionals, parseCommandArgs, par
 import { apiClientFor, type CommandContext, type CommandGroup } from './command-context';
 import { ExitCode } from './exit-codes';
 import { createRunProgress } from './run-progress';
+import { runStepRows } from './run-steps-table';
 import { compactJson, renderFields, renderTable } from './table';
 
 const DEFAULT_WAIT_SECONDS = 600;
@@ -135,6 +136,6 @@ function showRun(run: RunView, json: boolean, ctx: CommandContext): void {
   ]);
   for (const line of fields) printLine(ctx.io, line);
   printLine(ctx.io);
-  const rows = run.steps.map((s) => [s.id, s.agent_id, s.status, s.attempts, s.error ?? compactJson(s.output)]);
-  for (const line of renderTable(rows, ['STEP', 'AGENT', 'STATUS', 'ATTEMPTS', 'OUTPUT / ERROR'])) printLine(ctx.io, line);
+  const rows = runStepRows(run).map((row, i) => [...row, run.steps[i]!.error ?? compactJson(run.steps[i]!.output)]);
+  for (const line of renderTable(rows, ['STEP', 'AGENT / DOES', 'STATUS', 'ATTEMPTS', 'OUTPUT / ERROR'])) printLine(ctx.io, line);
 }

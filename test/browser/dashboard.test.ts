@@ -259,6 +259,28 @@ describeInBrowser(browserTitle, () => {
     await shot('workflow-run-timeline');
   });
 
+  it('shows a run’s parallel branches side by side, with a parked sleep and its deadline', async () => {
+    const def = {
+      id: 'fan',
+      name: 'Fan out',
+      steps: [{ id: 'g', parallel: [{ id: 'quick', agent_id: 'partner', action: 'reserve', timeout_seconds: 5 }, { id: 'later', steps: [{ id: 'nap', sleep: '1h' }] }] }],
+    };
+    expect((await stack.api('/api/workflows', { method: 'POST', json: def })).status).toBe(201);
+    const runId = (await stack.api('/api/workflows/fan/runs', { method: 'POST', json: {} })).body.run_id as string;
+    await waitUntil(async () => {
+      const steps = (await stack.api(`/api/workflow-runs/${runId}`)).body.steps as { id: string; status: string }[];
+      return steps.find((x) => x.id === 'quick')?.status === 'succeeded' && steps.find((x) => x.id === 'nap')?.status === 'waiting';
+    }, { what: 'one branch done and the other asleep', timeoutMs: 20_000 });
+    await page.goto(`${stack.url}/dashboard#runs/${runId}`);
+    await page.waitForSelector('#run-groups [data-group-id="g"] .lane[data-branch-id="later"] li[data-step-id="nap"]');
+    expect(await page.locator('#run-groups [data-group-id="g"] .lane').evaluateAll((lanes) => lanes.map((l) => l.getAttribute('data-branch-id')))).toEqual(['quick', 'later']);
+    expect(await page.locator('.lane[data-branch-id="quick"]').textContent()).toContain('succeeded');
+    expect(await page.locator('.lane[data-branch-id="later"] li[data-step-id="nap"]').textContent()).toMatch(/waiting.*sleep until/);
+    expect(await page.locator('#run-detail tr[data-step-id="nap"]').textContent()).toContain('sleep until');
+    await shot('workflow-run-branches');
+    expect((await stack.api(`/api/workflow-runs/${runId}/cancel`, { method: 'POST' })).status).toBe(202);
+  });
+
   it('lists profiles and opens their intelligence reports', async () => {
     await openTab(page, 'Profiles', 'profiles');
     await page.locator(`a[data-profile-id="${profileId}"]`).click();

@@ -268,6 +268,17 @@ describeEachDatabase('workflow graphs', (kind) => {
     expect(task.attempts).toBeLessThan(5);
   });
 
+  it('retries a step by its own policy: its attempts and its back-off', async () => {
+    expect((await define({ id: 'patient', name: 'Patient', steps: [ok('flaky', 'patient-fail', { retry: { max_attempts: 3, backoff_seconds: 0.8, max_backoff_seconds: 1 } })] })).status).toBe(201);
+    const run = await finalRun(await start('patient'));
+    expect(run.status).toBe('compensated');
+    const calls = agent.calls.filter((c) => c.task_id === step(run, 'flaky').task_id);
+    expect(calls.map((c) => c.attempt)).toEqual([1, 2, 3]);
+    // Equal jitter waits at least half the back-off: 0.4 s, then 0.5 s (capped at 1 s).
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(400);
+    expect(calls[2]!.at - calls[1]!.at).toBeGreaterThanOrEqual(500);
+  });
+
   it('keeps versions: a run in flight finishes on the version it started with', async () => {
     expect((await define({ id: 'versioned', name: 'V1', steps: [{ id: 'wait', sleep: '1s' }, ok('v', 'v1')] })).status).toBe(201);
     const runId = await start('versioned');

@@ -285,8 +285,39 @@ export const DASHBOARD_SCRIPT = String.raw`// Catalynx operator dashboard: reads
     if (data.action) parts.push('action ' + data.action);
     if (data.attempts !== undefined) parts.push(data.attempts + ' attempt' + (data.attempts === 1 ? '' : 's'));
     if (data.reason) parts.push('reason: ' + data.reason);
+    if (data.kind) parts.push(data.kind);
+    if (data.until) parts.push('until ' + data.until);
+    if (data.event_type) parts.push('waiting for ' + data.event_type);
+    if (data.child_run_id) parts.push('child run ' + data.child_run_id);
     if (data.error) parts.push('error: ' + truncate(typeof data.error === 'string' ? data.error : JSON.stringify(data.error), 300));
     return parts.join(' \u00B7 ');
+  }
+  function stepDoes(s) {
+    if (s.kind === 'parallel') return 'parallel group';
+    if (s.kind === 'branch') return 'sequence';
+    if (s.kind === 'sleep') return s.deadline ? ['sleep until ', when(s.deadline)] : 'sleep';
+    if (s.kind === 'wait') return ['wait for ', h('code', { text: s.waiting_for || 'event' }), s.deadline ? [' until ', when(s.deadline)] : null].flat();
+    if (s.kind === 'workflow') return s.child_run_id ? h('a', { href: '#runs/' + seg(s.child_run_id), text: 'child run ' + shortId(s.child_run_id) }) : 'child run';
+    return s.agent_id;
+  }
+  /** Each parallel group's branches side by side, each lane listing its steps. */
+  function groupLanes(steps) {
+    var groups = steps.filter(function (s) { return s.kind === 'parallel'; });
+    if (!groups.length) return [];
+    return groups.map(function (g) {
+      var branches = steps.filter(function (s) { return s.parent_id === g.id; });
+      return h('div', { class: 'group', 'data-group-id': g.id }, [
+        h('h3', null, ['Parallel group ', h('code', { text: g.id }), ' ', badge(g.status)]),
+        h('div', { class: 'lanes' }, branches.map(function (b) {
+          var inner = steps.filter(function (s) { return s.parent_id === b.id; });
+          return h('div', { class: 'lane', 'data-branch-id': b.id }, [
+            h('p', null, [h('strong', { text: b.id }), ' ', badge(b.status)]),
+            h('p', { class: 'hint' }, stepDoes(b)),
+            inner.length ? h('ol', null, inner.map(function (s) { return h('li', { 'data-step-id': s.id }, [h('code', { text: s.id }), ' ', badge(s.status), ' ', h('span', { class: 'hint' }, stepDoes(s))]); })) : null
+          ]);
+        }))
+      ]);
+    });
   }
   async function showRuns(root) {
     var list = await api(q('/api/workflow-runs', { limit: 50 }));
@@ -307,9 +338,12 @@ export const DASHBOARD_SCRIPT = String.raw`// Catalynx operator dashboard: reads
     if (state.runId) {
       var run = await api('/api/workflow-runs/' + seg(state.runId));
       busy = busy || run.status === 'running' || run.status === 'compensating';
+      var stepsById = {};
+      (run.steps || []).forEach(function (s) { stepsById[s.id] = s; });
+      var depth = function (s) { var d = 0; for (var p = s.parent_id; p && d < 5; p = (stepsById[p] || {}).parent_id) d++; return d; };
       var stepColumns = [
-        { title: 'Step', cell: function (s) { return h('code', { text: s.id }); } },
-        { title: 'Agent', cell: function (s) { return s.agent_id; } },
+        { title: 'Step', cell: function (s) { return h('code', { text: s.id, class: depth(s) ? 'depth-' + Math.min(depth(s), 3) : null }); } },
+        { title: 'Does', cell: function (s) { return stepDoes(s); } },
         { title: 'Status', cell: function (s) { return badge(s.status); } },
         { title: 'Attempts', num: true, cell: function (s) { return String(s.attempts); } },
         { title: 'Error', cell: function (s) { return s.error ? h('span', { class: 'truncate error-text', text: truncate(s.error, 200) }) : ''; } }
@@ -330,6 +364,7 @@ export const DASHBOARD_SCRIPT = String.raw`// Catalynx operator dashboard: reads
         run.error ? h('p', { class: 'error-text', text: run.error }) : null,
         h('h3', { text: 'Steps' }),
         table(stepColumns, run.steps || [], 'No steps.', function (s) { return { 'data-step-id': s.id }; }),
+        h('div', { id: 'run-groups' }, groupLanes(run.steps || [])),
         h('h3', { text: 'Timeline' }),
         events.length ? h('ol', { class: 'timeline', id: 'run-timeline' }, events) : h('p', { class: 'hint', text: 'No events yet.' }),
         h('p', null, h('a', { href: '#runs', class: 'btn', text: 'Close' }))

@@ -92,6 +92,10 @@ table.data tr.selected td { background: #eef4ff; }
 .actions { display: flex; gap: 0.4rem; flex-wrap: wrap; }
 .truncate { display: inline-block; max-width: 28rem; overflow-wrap: anywhere; }
 
+.depth-1 { margin-left: 1.25em; } .depth-2 { margin-left: 2.5em; } .depth-3 { margin-left: 3.75em; }
+.lanes { display: flex; gap: 0.75rem; flex-wrap: wrap; margin: 0.5rem 0 1rem; }
+.lane { flex: 1 1 12rem; border: 1px solid var(--line); border-radius: 6px; padding: 0.5rem 0.75rem; }
+.lane ol { margin: 0.25rem 0 0; padding-left: 1.1rem; }
 .timeline { list-style: none; margin: 0; padding: 0 0 0 0.9rem; border-left: 3px solid var(--line); }
 .timeline li { position: relative; margin: 0 0 0.7rem; padding-left: 0.6rem; }
 .timeline li::before { content: ""; position: absolute; left: -1.42rem; top: 0.35rem; width: 0.8rem; height: 0.8rem; border-radius: 50%; background: var(--muted-line); border: 2px solid #fff; }

@@ -613,6 +613,8 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
       workflow_run_id: req.workflow?.runId ?? null,
       workflow_step_id: req.workflow?.stepId ?? null,
       workflow_task_kind: req.workflow?.kind ?? null,
+      retry_base_ms: req.retry?.baseMs ?? null,
+      retry_max_ms: req.retry?.maxMs ?? null,
       created_at: t,
       updated_at: t,
       started_at: null,
@@ -781,7 +783,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
                   last_error: message,
                   locked_by: null,
                   locked_until: null,
-                  run_at: t + computeBackoffMs(task.attempts, { baseMs: opts.retryBaseMs, maxMs: opts.retryMaxMs }, opts.random),
+                  run_at: t + computeBackoffMs(task.attempts, { baseMs: task.retry_base_ms ?? opts.retryBaseMs, maxMs: task.retry_max_ms ?? Math.max(opts.retryMaxMs, task.retry_base_ms ?? 0) }, opts.random),
                   updated_at: t,
                 }
               : { status: 'failed', last_error: message, locked_by: null, locked_until: null, finished_at: t, updated_at: t },

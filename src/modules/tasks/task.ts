@@ -29,6 +29,8 @@ export interface Task {
   workflow_run_id: string | null;
   workflow_step_id: string | null;
   workflow_task_kind: 'step' | 'compensation' | null;
+  retry_base_ms: number | null;
+  retry_max_ms: number | null;
   created_at: number;
   updated_at: number;
   started_at: number | null;
@@ -63,6 +65,8 @@ export function toTask(row: TasksTable): Task {
     workflow_run_id: row.workflow_run_id,
     workflow_step_id: row.workflow_step_id,
     workflow_task_kind: row.workflow_task_kind,
+    retry_base_ms: n(row.retry_base_ms ?? null),
+    retry_max_ms: n(row.retry_max_ms ?? null),
     created_at: Number(row.created_at),
     updated_at: Number(row.updated_at),
     started_at: n(row.started_at),

@@ -50,6 +50,9 @@ export interface TasksTable {
   workflow_run_id: string | null;
   workflow_step_id: string | null;
   workflow_task_kind: 'step' | 'compensation' | null;
+  /** This task's back-off between attempts (a workflow step's retry policy); null: the queue's. */
+  retry_base_ms: number | null;
+  retry_max_ms: number | null;
   created_at: number;
   updated_at: number;
   started_at: number | null;
