@@ -493,7 +493,7 @@ export interface Operations {
       400: Error;
       401: Error;
       403: Error;
-      404: null;
+      404: unknown;
       429: Error;
       500: Error;
     };
@@ -511,7 +511,7 @@ export interface Operations {
       400: Error;
       401: Error;
       403: Error;
-      404: null;
+      404: unknown;
       429: Error;
       500: Error;
     };
@@ -920,7 +920,7 @@ export interface Operations {
     query: Record<string, never>;
     body: never;
     responses: {
-      200: null;
+      200: unknown;
       500: Error;
     };
   };
@@ -931,7 +931,7 @@ export interface Operations {
     query: Record<string, never>;
     body: never;
     responses: {
-      200: null;
+      200: unknown;
       500: Error;
     };
   };
@@ -942,7 +942,7 @@ export interface Operations {
     query: Record<string, never>;
     body: never;
     responses: {
-      200: null;
+      200: unknown;
       500: Error;
     };
   };
@@ -990,7 +990,7 @@ export interface Operations {
     query: Record<string, never>;
     body: never;
     responses: {
-      200: null;
+      200: unknown;
       500: Error;
     };
   };
@@ -1001,7 +1001,7 @@ export interface Operations {
     query: Record<string, never>;
     body: never;
     responses: {
-      200: null;
+      200: unknown;
       500: Error;
     };
   };
@@ -1189,7 +1189,7 @@ export interface Operations {
       400: Error;
       401: Error;
       403: Error;
-      409: null;
+      409: unknown;
       415: Error;
       429: Error;
       500: Error;

@@ -125,8 +125,8 @@ function operationEntry(id: string, method: string, path: string, op: JsonSchema
     .map((status) => {
       const answer = responses[status];
       const schema = isSchema(answer) ? jsonSchemaOf(answer.content) : undefined;
-      const hasContent = isSchema(answer) && answer.content !== undefined;
-      return `${status}: ${schema !== undefined ? schemaToType(schema, 3) : hasContent ? 'unknown' : 'null'};`;
+      // No content declared: 204 has no body; any other answer's body is not described (text, HTML).
+      return `${status}: ${schema !== undefined ? schemaToType(schema, 3) : status === '204' ? 'null' : 'unknown'};`;
     });
   const lines = [
     `method: ${literal(method)};`,
