@@ -126,6 +126,8 @@ export function createCatalynxClient(opts: CatalynxClientOptions) {
     get: (id: string) => bodyOf('get_api_workflow_runs_by_id', { params: { id } }),
     /** Stops a run and compensates its completed steps. */
     cancel: (id: string) => bodyOf('post_api_workflow_runs_by_id_cancel', { params: { id } }),
+    /** Each new reading of the run, every `pollIntervalMs`, until it is final or `timeoutMs` passes. */
+    watch: (id: string, wait: WaitOptions = {}) => watch(id, wait),
     /** Reads the run until it reaches a final status; resolves with it, or as last seen at `timeoutMs`. */
     async wait(id: string, wait: WaitOptions = {}): Promise<WorkflowRun> {
       let last: WorkflowRun | undefined;
