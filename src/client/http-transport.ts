@@ -132,11 +132,15 @@ function toApiError(status: number, body: unknown, where: { method: string; path
   return new CatalynxApiError(status, code, message, where, error?.details, retryAfter);
 }
 
-/** fetch hides the socket error in `cause`; dig out something a person can act on. */
+/**
+ * fetch hides the socket error in `cause`; dig out something a person can act on. Duck-typed, not
+ * `instanceof Error`: fetch's errors come from Node's own realm, which a sandbox (a test runner's
+ * vm context) does not share.
+ */
 function describeFetchFailure(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
-  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  if (cause && typeof cause.code === 'string') return cause.code === 'ECONNREFUSED' ? 'connection refused' : cause.code;
-  if (cause && typeof cause.message === 'string') return cause.message;
-  return err instanceof Error ? err.message : String(err);
+  const e = (err ?? {}) as { name?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  if (typeof e.cause?.code === 'string') return e.cause.code === 'ECONNREFUSED' ? 'connection refused' : e.cause.code;
+  if (typeof e.cause?.message === 'string') return e.cause.message;
+  return typeof e.message === 'string' ? e.message : String(err);
 }

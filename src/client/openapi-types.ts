@@ -1,5 +1,5 @@
 // Generated from the OpenAPI document by src/processes/generate-client-types.ts: do not edit.
-// Regenerate with `npm run generate:client`; test/unit/client/openapi-types.test.ts fails when this file is stale.
+// Regenerate with `npm run generate:client`; test/integration/client-openapi.test.ts fails when this file is stale.
 /* eslint-disable */
 
 export type Agent = {

@@ -2,9 +2,13 @@
 // one type per named schema, and per operation its method, path, parameters, body and answers.
 // Deterministic (sorted, no dates), so a test can compare the committed file byte for byte.
 
-import type { OpenApiDocument } from './build-openapi';
-
 type JsonSchema = Record<string, unknown>;
+
+/** The parts of an OpenAPI document the renderer reads (an OpenApiDocument, or one parsed from JSON). */
+export interface RenderableDocument {
+  paths: Record<string, unknown>;
+  components: { schemas: Record<string, unknown> };
+}
 
 const REF_PREFIX = '#/components/schemas/';
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -140,10 +144,10 @@ function operationEntry(id: string, method: string, path: string, op: JsonSchema
 }
 
 /** The whole generated module. */
-export function renderClientTypes(doc: Pick<OpenApiDocument, 'paths' | 'components'>): string {
+export function renderClientTypes(doc: RenderableDocument): string {
   const out: string[] = [
     '// Generated from the OpenAPI document by src/processes/generate-client-types.ts: do not edit.',
-    '// Regenerate with `npm run generate:client`; test/unit/client/openapi-types.test.ts fails when this file is stale.',
+    '// Regenerate with `npm run generate:client`; test/integration/client-openapi.test.ts fails when this file is stale.',
     '/* eslint-disable */',
     '',
   ];
