@@ -79,18 +79,22 @@ export function createAttemptCache(opts: { windowMs: number; maxEntries?: number
       }
       const controller = new AbortController();
       running += 1;
-      const entry: Entry = { controller, callers: 1, promise: Promise.resolve(null as unknown as AgentAnswer) };
-      entry.promise = work(controller.signal).then(
-        (answer) => {
-          entry.settledAt = now();
-          if (answer.status >= 500) entries.delete(key);
-          return answer;
-        },
-        (err: unknown) => {
-          entries.delete(key);
-          throw err;
-        },
-      );
+      // The callbacks run after `entry` is assigned; a handler that throws before returning its
+      // promise rejects it like one that rejects.
+      const promise = Promise.resolve()
+        .then(() => work(controller.signal))
+        .then(
+          (answer) => {
+            entry.settledAt = now();
+            if (answer.status >= 500) entries.delete(key);
+            return answer;
+          },
+          (err: unknown) => {
+            entries.delete(key);
+            throw err;
+          },
+        );
+      const entry: Entry = { controller, callers: 1, promise };
       entries.set(key, entry);
       caller.addEventListener('abort', () => leave(entry), { once: true });
       try {

@@ -52,6 +52,7 @@ describe('attempt cache', () => {
     const b = new AbortController();
     const first = c.attempt('k', a.signal, (s) => ((signal = s), work.promise));
     const second = c.attempt('k', b.signal, () => work.promise);
+    await new Promise((resolve) => setImmediate(resolve)); // the work starts on a later tick
     a.abort();
     expect(signal.aborted).toBe(false);
     b.abort();
