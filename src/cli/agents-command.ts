@@ -1,6 +1,6 @@
 // `catalynx agents list|register`: discover the registry, register (or update) a remote agent.
 
-import type { AgentView, RegistryResponse } from '../modules/agents/agent-schemas';
+import type { ApiTypes } from '../client';
 import { UsageError } from './cli-errors';
 import { printJson, printLine } from './cli-io';
 import { API_OPTIONS, API_OPTIONS_HELP, expectPositionals, parseCommandArgs, readJsonFile } from './command-args';
@@ -31,8 +31,10 @@ export const agentsCommand: CommandGroup = {
 async function listAgents(argv: readonly string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { ...API_OPTIONS, capability: { type: 'string' }, status: { type: 'string' } });
   expectPositionals(positionals, []);
-  const registry = await apiClientFor(ctx, values).get<RegistryResponse>('/api/agents', {
-    query: { capability: values.capability, status: values.status },
+  const registry = await apiClientFor(ctx, values).agents.list({
+    capability: values.capability,
+    // The API validates the value and names the allowed ones when it is wrong.
+    status: values.status as ApiTypes.Agent['status'] | undefined,
   });
   if (values.json) {
     printJson(ctx.io, registry);
@@ -61,28 +63,29 @@ async function registerAgent(argv: readonly string[], ctx: CommandContext): Prom
   });
   expectPositionals(positionals, []);
   const fromFlags = [values.id, values.name, values.endpoint, values.version, values.capabilities, values['health-check-url']].some((v) => v !== undefined);
-  let agent: unknown;
+  let agent: ApiTypes.RegisterAgentInput;
   if (values.file !== undefined) {
     if (fromFlags) throw new UsageError('give either --file or the agent flags, not both');
-    agent = readJsonFile('--file', values.file);
+    // Sent as read: the API validates it and lists every problem.
+    agent = readJsonFile('--file', values.file) as ApiTypes.RegisterAgentInput;
   } else {
     const missing = (['id', 'name', 'endpoint', 'version'] as const).filter((f) => !values[f]);
     if (missing.length) throw new UsageError(`register needs ${missing.map((f) => `--${f}`).join(', ')} (or --file)`);
     agent = {
-      id: values.id,
-      name: values.name,
-      endpoint: values.endpoint,
-      version: values.version,
+      id: values.id!,
+      name: values.name!,
+      endpoint: values.endpoint!,
+      version: values.version!,
       capabilities: (values.capabilities ?? '').split(',').map((c) => c.trim()).filter(Boolean),
       ...(values['health-check-url'] ? { health_check_url: values['health-check-url'] } : {}),
     };
   }
-  const { status, body } = await apiClientFor(ctx, values).post<AgentView>('/api/agents', agent);
+  const { agent: body, created } = await apiClientFor(ctx, values).agents.register(agent);
   if (values.json) {
     printJson(ctx.io, body);
     return ExitCode.ok;
   }
-  printLine(ctx.io, `${status === 201 ? 'registered' : 'updated'} agent ${body.id}`);
+  printLine(ctx.io, `${created ? 'registered' : 'updated'} agent ${body.id}`);
   const fields = renderFields([
     ['name', body.name],
     ['endpoint', body.endpoint],

@@ -5,27 +5,11 @@ import { UsageError } from './keys';
 /** Bad arguments or flags (exit 2). The same class keys.ts's parser throws. */
 export { UsageError };
 
-/** The API answered with an error status (exit 1, or 3 for 502/503/504). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly request: { method: string; path: string },
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-/** No HTTP answer at all: connection refused, DNS failure, timeout (exit 3). */
-export class ApiUnreachableError extends Error {
-  constructor(readonly url: string, reason: string, cause?: unknown) {
-    super(`cannot reach the API at ${url}: ${reason}`, { cause });
-    this.name = 'ApiUnreachableError';
-  }
-}
+/**
+ * The client's errors, as the CLI names them: an error answer (exit 1, or 3 for 502/503/504) and
+ * no answer at all (exit 3).
+ */
+export { CatalynxApiError as ApiError, CatalynxNetworkError as ApiUnreachableError } from '../client';
 
 /** The database named by DATABASE_URL cannot be opened or connected to (exit 3). */
 export class DatabaseUnreachableError extends Error {

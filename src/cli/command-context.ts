@@ -1,8 +1,9 @@
 // What every command receives from main.ts: its I/O and the CLI environment, plus the API client
-// built from `--url`/`--key` falling back to CATALYNX_URL/CATALYNX_API_KEY.
+// (the package's typed client) built from `--url`/`--key` falling back to CATALYNX_URL/CATALYNX_API_KEY.
 
-import { createApiClient, type ApiClient } from './api-client';
+import { ClientOptionsError, createCatalynxClient, type CatalynxClient } from '../client';
 import type { CliEnvironment } from './cli-env';
+import { UsageError } from './cli-errors';
 import type { CliIo } from './cli-io';
 
 export interface CommandContext {
@@ -10,8 +11,13 @@ export interface CommandContext {
   env: CliEnvironment;
 }
 
-export function apiClientFor(ctx: CommandContext, flags: { url?: string; key?: string }): ApiClient {
-  return createApiClient({ baseUrl: flags.url ?? ctx.env.apiUrl, apiKey: flags.key ?? ctx.env.apiKey });
+export function apiClientFor(ctx: CommandContext, flags: { url?: string; key?: string }): CatalynxClient {
+  try {
+    return createCatalynxClient({ baseUrl: flags.url ?? ctx.env.apiUrl, apiKey: flags.key ?? ctx.env.apiKey });
+  } catch (err) {
+    if (err instanceof ClientOptionsError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 /** A command group: its help text and its runner (returns the exit code, or throws a CLI error). */

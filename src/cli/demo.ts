@@ -18,7 +18,7 @@ import { ConfigError, loadConfig, readEnvironment, type Environment } from '../c
 import { IntelligenceReportSchema } from '../modules/intelligence/intelligence-report';
 import type { Profile } from '../modules/profiles/profile';
 import type { RunView } from '../modules/workflows/workflow-run';
-import { FINAL_RUN_STATUSES } from '../modules/workflows/workflow-run';
+import { CatalynxApiError, createCatalynxClient, FINAL_RUN_STATUSES, type CatalynxClient } from '../client';
 import { handleSignals } from '../platform/lifecycle';
 import { migrateToLatest } from '../platform/db';
 import { createPlatform, type Platform } from '../processes/platform';
@@ -98,28 +98,14 @@ async function startStack(platform: Platform): Promise<string> {
   return server.url;
 }
 
-type Api = (path: string, init?: { method?: string; json?: unknown }) => Promise<{ status: number; body: unknown }>;
-
-function apiClient(baseUrl: string, key: string): Api {
-  return async (path, init = {}) => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method: init.method ?? 'GET',
-      headers: { authorization: `Bearer ${key}`, ...(init.json === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: init.json === undefined ? undefined : JSON.stringify(init.json),
-    });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: kept as text for the error message
-    }
-    return { status: res.status, body };
-  };
-}
-
-function expectStatus(what: string, res: { status: number; body: unknown }, status: number): void {
-  if (res.status !== status) throw new DemoError(`${what}: HTTP ${res.status} (expected ${status}): ${JSON.stringify(res.body)}`);
+/** Runs one API step, naming it when the API refuses. */
+async function step<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof CatalynxApiError) throw new DemoError(`${what}: HTTP ${err.status} ${err.code}: ${err.message}`);
+    throw err;
+  }
 }
 
 async function poll<T>(what: string, deadline: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -132,30 +118,25 @@ async function poll<T>(what: string, deadline: number, probe: () => Promise<T | 
 }
 
 /** Creates the profile, runs the tier and waits for its report, all through the REST API. */
-export async function runDemoScenario(api: Api, timeoutMs: number): Promise<DemoOutcome> {
-  const created = await api('/api/profiles', { method: 'POST', json: DEMO_PROFILE });
-  expectStatus('creating the profile', created, 201);
-  const profile = created.body as Profile;
-
-  const started = await api(`/api/profiles/${profile.id}/intelligence/${DEMO_TIER}`, { method: 'POST', json: { user_id: 'demo' } });
-  expectStatus(`starting the ${DEMO_TIER} tier`, started, 202);
-  const runId = (started.body as { run_id: string }).run_id;
+export async function runDemoScenario(api: CatalynxClient, timeoutMs: number): Promise<DemoOutcome> {
+  // The API's shapes are the module's own: the generated client types describe the same schemas.
+  const profile = (await step('creating the profile', () => api.profiles.create(DEMO_PROFILE))) as unknown as Profile;
+  const started = await step(`starting the ${DEMO_TIER} tier`, () => api.profiles.runIntelligence(profile.id, DEMO_TIER, { user_id: 'demo' }));
+  const runId = started.run_id;
 
   const deadline = Date.now() + timeoutMs;
-  const run = await poll(`run ${runId} to finish`, deadline, async () => {
-    const res = await api(`/api/workflow-runs/${runId}`);
-    expectStatus('reading the run', res, 200);
-    const view = res.body as RunView;
-    return (FINAL_RUN_STATUSES as readonly string[]).includes(view.status) ? view : undefined;
-  });
+  const run = (await step('reading the run', () => api.runs.wait(runId, { timeoutMs: Math.max(0, deadline - Date.now()), pollIntervalMs: 100 }))) as RunView;
+  if (!FINAL_RUN_STATUSES.includes(run.status)) throw new DemoError(`timed out waiting for run ${runId} to finish`);
   if (run.status !== 'completed') throw new DemoError(`the ${DEMO_TIER} run ${runId} ended ${run.status}: ${run.error ?? 'no error recorded'}`);
 
   // The report reaches the read model through the profiles projection, a moment after the run.
   const stored = await poll('the report on the profile', deadline, async () => {
-    const res = await api(`/api/profiles/${profile.id}/reports/${runId}`);
-    if (res.status === 404) return undefined;
-    expectStatus('reading the report', res, 200);
-    return res.body as { report: unknown };
+    try {
+      return await api.profiles.report(profile.id, runId);
+    } catch (err) {
+      if (err instanceof CatalynxApiError && err.status === 404) return undefined;
+      throw new DemoError(`reading the report: ${(err as Error).message}`);
+    }
   });
   const parsed = IntelligenceReportSchema.safeParse(stored.report);
   if (!parsed.success) throw new DemoError(`the stored report has an unexpected shape: ${parsed.error.message}`);
@@ -178,7 +159,7 @@ export async function runDemo(opts: DemoOptions, onSignalExit?: (code: number) =
       });
     }
     const url = await startStack(platform);
-    const outcome = await runDemoScenario(apiClient(url, adminKey), opts.timeoutMs ?? 120_000);
+    const outcome = await runDemoScenario(createCatalynxClient({ baseUrl: url, apiKey: adminKey }), opts.timeoutMs ?? 120_000);
     return formatDemoReport(outcome, { color: opts.color ?? false });
   } finally {
     await platform?.shutdown.run('demo finished');

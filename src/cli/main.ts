@@ -72,11 +72,17 @@ export async function runCli(argv: readonly string[], ctx: CommandContext, group
   } catch (e) {
     const code = exitCodeFor(e);
     if (e instanceof UsageError) err(`catalynx ${name}: ${e.message}\n\n${group.help}`);
-    else if (e instanceof ApiError) err(`catalynx ${name}: ${e.request.method} ${e.request.path} failed: ${e.status} ${e.code}: ${e.message}`);
+    else if (e instanceof ApiError) err(`catalynx ${name}: ${e.request.method} ${e.request.path} failed: ${e.status} ${e.code}: ${e.message}${keyHint(e, rest, ctx)}`);
     else if (isBug(e)) err(`catalynx ${name}: unexpected error: ${e.stack ?? e.message}`);
     else err(`catalynx ${name}: ${e instanceof Error ? e.message : String(e)}`);
     return code;
   }
+}
+
+/** A 401 without any key given says where a key goes. */
+function keyHint(e: InstanceType<typeof ApiError>, argv: readonly string[], ctx: CommandContext): string {
+  const keyGiven = Boolean(ctx.env.apiKey) || argv.some((a) => a === '--key' || a.startsWith('--key='));
+  return e.status === 401 && !keyGiven ? ' (no API key given: pass --key or set CATALYNX_API_KEY)' : '';
 }
 
 /** A bug rather than a condition the CLI reports on purpose: worth its stack trace. */

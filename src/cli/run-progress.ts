@@ -1,7 +1,7 @@
 // Shows a workflow run's steps while `workflows run --wait` follows it: one line redrawn in place on a
 // terminal, and on a pipe or log file one plain line per change (no control characters).
 
-import type { RunView } from '../modules/workflows/workflow-run';
+import type { WorkflowRun } from '../client';
 import type { OutputStream } from './cli-io';
 
 const STEP_MARK: Record<string, string> = {
@@ -19,7 +19,7 @@ const STEP_MARK: Record<string, string> = {
 
 export interface RunProgress {
   /** Shows the run as just read. */
-  update(run: RunView): void;
+  update(run: WorkflowRun): void;
   /** Ends the display (a terminal gets its final newline). */
   finish(): void;
 }
@@ -30,7 +30,7 @@ export function createRunProgress(stream: OutputStream, now: () => number): RunP
   let drawn = false;
   let lastRunStatus: string | undefined;
 
-  function inPlace(run: RunView): void {
+  function inPlace(run: WorkflowRun): void {
     const done = run.steps.filter((s) => s.status === 'succeeded' || s.status === 'skipped').length;
     const steps = run.steps.map((s) => `${STEP_MARK[s.status] ?? '?'} ${s.id}`).join('  ');
     const elapsed = ((now() - startedAt) / 1000).toFixed(1);
@@ -41,7 +41,7 @@ export function createRunProgress(stream: OutputStream, now: () => number): RunP
     drawn = true;
   }
 
-  function asLines(run: RunView): void {
+  function asLines(run: WorkflowRun): void {
     for (const step of run.steps) {
       if (seen.get(step.id) === step.status) continue;
       // Pending steps are the starting state; report them only after a change (e.g. a reset).

@@ -2,9 +2,9 @@
 // group indented under it (a sequence's steps one level further), and for each step what it does
 // (its agent, a sleep or a wait with its deadline, a child run).
 
-import type { RunView } from '../modules/workflows/workflow-run';
+import type { WorkflowRun } from '../client';
 
-type StepView = RunView['steps'][number];
+type StepView = WorkflowRun['steps'][number];
 
 function depthOf(step: StepView, byId: ReadonlyMap<string, StepView>): number {
   let depth = 0;
@@ -30,7 +30,7 @@ function doing(step: StepView): string {
 }
 
 /** [step, what, status, attempts] per step, branches indented under their group. */
-export function runStepRows(run: RunView): [string, string, string, number][] {
+export function runStepRows(run: WorkflowRun): [string, string, string, number][] {
   const byId = new Map(run.steps.map((s) => [s.id, s]));
   return run.steps.map((s) => [`${'  '.repeat(depthOf(s, byId))}${s.id}`, doing(s), s.status, s.attempts]);
 }

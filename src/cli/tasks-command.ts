@@ -1,9 +1,7 @@
 // `catalynx tasks submit|get|retry`: queue a task for an agent, inspect it, re-queue a failed one;
 // `--wait` follows the task to its end and makes the exit code say how it ended.
 
-import { FINISHED_STATUSES, type TaskView } from '../modules/tasks/task';
-import type { ApiClient } from './api-client';
-import { segment } from './api-client';
+import { FINISHED_TASK_STATUSES, type Task } from '../client';
 import { CommandFailedError, UsageError } from './cli-errors';
 import { printJson, printLine } from './cli-io';
 import { API_OPTIONS, API_OPTIONS_HELP, expectPositionals, parseCommandArgs, parseJsonFlag, parseSecondsFlag } from './command-args';
@@ -12,8 +10,6 @@ import { ExitCode } from './exit-codes';
 import { compactJson, renderFields } from './table';
 
 const DEFAULT_WAIT_SECONDS = 300;
-/** The API holds a `?wait=` request at most 60 s; ask for less and loop. */
-const LONG_POLL_SECONDS = 30;
 
 const HELP = `usage:
   catalynx tasks submit <agent-id> --action <action> [--input '<json>'|@file.json]
@@ -54,7 +50,7 @@ async function submitTask(argv: readonly string[], ctx: CommandContext): Promise
   const input = values.input === undefined ? undefined : parseJsonFlag('--input', values.input);
   const waitSeconds = parseSecondsFlag('--timeout', values.timeout, DEFAULT_WAIT_SECONDS);
   const api = apiClientFor(ctx, values);
-  const { body: accepted } = await api.post<{ task_id: string; status: TaskView['status'] }>(`/api/agents/${segment(agentId!)}/execute`, {
+  const accepted = await api.tasks.execute(agentId!, {
     action: values.action,
     ...(input === undefined ? {} : { input }),
     ...(values['idempotency-key'] ? { idempotency_key: values['idempotency-key'] } : {}),
@@ -64,7 +60,7 @@ async function submitTask(argv: readonly string[], ctx: CommandContext): Promise
     else printLine(ctx.io, `task ${accepted.task_id} ${accepted.status}`);
     return ExitCode.ok;
   }
-  return showFinished(await waitForTask(api, accepted.task_id, waitSeconds, ctx), Boolean(values.json), ctx);
+  return showFinished(await api.tasks.waitFor(accepted.task_id, { timeoutMs: waitSeconds * 1000 }), Boolean(values.json), ctx);
 }
 
 async function getTask(argv: readonly string[], ctx: CommandContext): Promise<number> {
@@ -72,8 +68,8 @@ async function getTask(argv: readonly string[], ctx: CommandContext): Promise<nu
   const [id] = expectPositionals(positionals, ['task-id']);
   const waitSeconds = parseSecondsFlag('--timeout', values.timeout, DEFAULT_WAIT_SECONDS);
   const api = apiClientFor(ctx, values);
-  if (values.wait) return showFinished(await waitForTask(api, id!, waitSeconds, ctx), Boolean(values.json), ctx);
-  const task = await api.get<TaskView>(`/api/tasks/${segment(id!)}`);
+  if (values.wait) return showFinished(await api.tasks.waitFor(id!, { timeoutMs: waitSeconds * 1000 }), Boolean(values.json), ctx);
+  const task = await api.tasks.get(id!);
   showTask(task, Boolean(values.json), ctx);
   return ExitCode.ok;
 }
@@ -83,38 +79,24 @@ async function retryTask(argv: readonly string[], ctx: CommandContext): Promise<
   const [id] = expectPositionals(positionals, ['task-id']);
   const waitSeconds = parseSecondsFlag('--timeout', values.timeout, DEFAULT_WAIT_SECONDS);
   const api = apiClientFor(ctx, values);
-  const { body: task } = await api.post<TaskView>(`/api/tasks/${segment(id!)}/retry`);
-  if (values.wait) return showFinished(await waitForTask(api, task.id, waitSeconds, ctx), Boolean(values.json), ctx);
+  const task = await api.tasks.retry(id!);
+  if (values.wait) return showFinished(await api.tasks.waitFor(task.id, { timeoutMs: waitSeconds * 1000 }), Boolean(values.json), ctx);
   if (values.json) printJson(ctx.io, task);
   else printLine(ctx.io, `task ${task.id} re-queued (${task.status}, ${task.max_attempts} attempt(s))`);
   return ExitCode.ok;
 }
 
-/** Long-polls the task until it finishes or `seconds` pass; returns it as last seen. */
-async function waitForTask(api: ApiClient, id: string, seconds: number, ctx: CommandContext): Promise<TaskView> {
-  const deadline = ctx.io.now() + seconds * 1000;
-  for (;;) {
-    const left = Math.max(0, Math.ceil((deadline - ctx.io.now()) / 1000));
-    const wait = Math.min(LONG_POLL_SECONDS, left);
-    const task = await api.get<TaskView>(`/api/tasks/${segment(id)}`, {
-      query: wait > 0 ? { wait } : {},
-      timeoutMs: (wait + 15) * 1000,
-    });
-    if (FINISHED_STATUSES.includes(task.status) || ctx.io.now() >= deadline) return task;
-  }
-}
-
 /** Prints the task; a task that did not succeed fails the command (exit 1). */
-function showFinished(task: TaskView, json: boolean, ctx: CommandContext): number {
+function showFinished(task: Task, json: boolean, ctx: CommandContext): number {
   showTask(task, json, ctx);
   if (task.status === 'succeeded') return ExitCode.ok;
-  if (FINISHED_STATUSES.includes(task.status)) {
+  if (FINISHED_TASK_STATUSES.includes(task.status)) {
     throw new CommandFailedError(`task ${task.id} ${task.status}${task.last_error ? `: ${task.last_error}` : ''}`);
   }
   throw new CommandFailedError(`task ${task.id} is still ${task.status}; stopped waiting (see --timeout)`);
 }
 
-function showTask(task: TaskView, json: boolean, ctx: CommandContext): void {
+function showTask(task: Task, json: boolean, ctx: CommandContext): void {
   if (json) {
     printJson(ctx.io, task);
     return;

@@ -1,9 +1,7 @@
 // `catalynx workflows list|run|status`: list definitions, start a run (and follow it with --wait),
 // show a run's steps.
 
-import type { WorkflowDefinition } from '../modules/workflows/workflow-definition';
-import { FINAL_RUN_STATUSES, type RunStatus, type RunView } from '../modules/workflows/workflow-run';
-import { segment, type ApiClient } from './api-client';
+import { FINAL_RUN_STATUSES, type CatalynxClient, type WorkflowRun } from '../client';
 import { CommandFailedError, UsageError } from './cli-errors';
 import { printJson, printLine } from './cli-io';
 import { API_OPTIONS, API_OPTIONS_HELP, expectPositionals, parseCommandArgs, parseJsonFlag, parseSecondsFlag } from './command-args';
@@ -28,13 +26,6 @@ still running at the limit. With --json the progress goes to stderr and stdout h
 
 ${API_OPTIONS_HELP}`;
 
-interface WorkflowView {
-  definition: WorkflowDefinition;
-  source: 'api' | 'file';
-  created_at: string;
-  updated_at: string;
-}
-
 export const workflowsCommand: CommandGroup = {
   name: 'workflows',
   summary: 'list workflows, run one (following its steps), show a run',
@@ -51,7 +42,7 @@ export const workflowsCommand: CommandGroup = {
 async function listWorkflows(argv: readonly string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, API_OPTIONS);
   expectPositionals(positionals, []);
-  const list = await apiClientFor(ctx, values).get<{ workflows: WorkflowView[]; total: number }>('/api/workflows');
+  const list = await apiClientFor(ctx, values).workflows.list();
   if (values.json) {
     printJson(ctx.io, list);
     return ExitCode.ok;
@@ -77,7 +68,7 @@ async function runWorkflow(argv: readonly string[], ctx: CommandContext): Promis
   const input = values.input === undefined ? undefined : parseJsonFlag('--input', values.input);
   const waitSeconds = parseSecondsFlag('--timeout', values.timeout, DEFAULT_WAIT_SECONDS);
   const api = apiClientFor(ctx, values);
-  const { body: accepted } = await api.post<{ run_id: string; status: RunStatus }>(`/api/workflows/${segment(workflowId!)}/runs`, {
+  const accepted = await api.workflows.start(workflowId!, {
     ...(input === undefined ? {} : { input }),
     ...(values['idempotency-key'] ? { idempotency_key: values['idempotency-key'] } : {}),
   });
@@ -97,17 +88,16 @@ async function runWorkflow(argv: readonly string[], ctx: CommandContext): Promis
 }
 
 /** Polls the run until it reaches a final status or `seconds` pass, drawing its progress. */
-async function followRun(api: ApiClient, runId: string, seconds: number, json: boolean, ctx: CommandContext): Promise<RunView> {
+async function followRun(api: CatalynxClient, runId: string, seconds: number, json: boolean, ctx: CommandContext): Promise<WorkflowRun> {
   // Progress is for people: with --json it goes to stderr so stdout stays one JSON document.
   const progress = createRunProgress(json ? ctx.io.stderr : ctx.io.stdout, ctx.io.now);
-  const deadline = ctx.io.now() + seconds * 1000;
+  let last: WorkflowRun | undefined;
   try {
-    for (;;) {
-      const run = await api.get<RunView>(`/api/workflow-runs/${segment(runId)}`);
+    for await (const run of api.runs.watch(runId, { timeoutMs: seconds * 1000, pollIntervalMs: POLL_INTERVAL_MS })) {
       progress.update(run);
-      if (FINAL_RUN_STATUSES.includes(run.status) || ctx.io.now() >= deadline) return run;
-      await ctx.io.sleep(POLL_INTERVAL_MS);
+      last = run;
     }
+    return last!;
   } finally {
     progress.finish();
   }
@@ -116,12 +106,12 @@ async function followRun(api: ApiClient, runId: string, seconds: number, json: b
 async function showRunStatus(argv: readonly string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, API_OPTIONS);
   const [runId] = expectPositionals(positionals, ['run-id']);
-  const run = await apiClientFor(ctx, values).get<RunView>(`/api/workflow-runs/${segment(runId!)}`);
+  const run = await apiClientFor(ctx, values).runs.get(runId!);
   showRun(run, Boolean(values.json), ctx);
   return ExitCode.ok;
 }
 
-function showRun(run: RunView, json: boolean, ctx: CommandContext): void {
+function showRun(run: WorkflowRun, json: boolean, ctx: CommandContext): void {
   if (json) {
     printJson(ctx.io, run);
     return;

@@ -1,7 +1,7 @@
 // `workflows status` rows: branches indented under their group, each step saying what it does.
 
 import { runStepRows } from '../../../src/cli/run-steps-table';
-import type { RunView } from '../../../src/modules/workflows/workflow-run';
+import type { WorkflowRun as RunView } from '../../../src/client';
 
 const step = (id: string, kind: RunView['steps'][number]['kind'], parent: string | null, extra: Partial<RunView['steps'][number]> = {}): RunView['steps'][number] => ({
   id,
