@@ -15,9 +15,17 @@ import { resolveTemplate } from './support/resolve-template';
 
 const root = join(__dirname, '..', '..', '..');
 
+interface AgentStep {
+  id: string;
+  agent_id: string;
+  action: string;
+  input: unknown;
+  timeout_seconds: number;
+}
 interface WorkflowFile {
   id: string;
-  steps: { id: string; agent_id: string; action: string; input: unknown; timeout_seconds: number }[];
+  /** Agent steps, or parallel groups of them (whose branches read only what came before the group). */
+  steps: (AgentStep | { id: string; parallel: AgentStep[] })[];
 }
 
 function loadTier(name: string): WorkflowFile {
@@ -34,11 +42,14 @@ function platformWith(ai: { baseUrl: string | null; modelNext: string | null }):
   return { config: { domain } } as unknown as Platform;
 }
 
-/** Runs each step in order, like the workflow engine: resolve the step input, call the agent, keep its output. */
+/**
+ * Runs each step in order, like the workflow engine: resolve the step input, call the agent, keep
+ * its output. A parallel group's branches run one after another here: none reads another's output.
+ */
 async function runTier(tier: WorkflowFile, agents: BuiltinAgent[], input: unknown): Promise<Record<string, unknown>> {
   const byId = new Map(agents.map((a) => [a.config.id, a]));
   const steps: Record<string, { output: unknown }> = {};
-  for (const step of tier.steps) {
+  for (const step of tier.steps.flatMap((s) => ('parallel' in s ? s.parallel : [s]))) {
     const agent = byId.get(step.agent_id);
     if (!agent) throw new Error(`no builtin ${step.agent_id}`);
     const stepInput = resolveTemplate(step.input, { input, steps });
