@@ -128,7 +128,7 @@ describeEachDatabase('task queue claims and completions', (kind) => {
       const batch = Array.from({ length: size }, (_, i) => ({ agentId: 'a', action: 'run', input: { i }, idempotencyKey: i === 0 ? 'only-once' : null }));
       // The last row breaks a NOT NULL column, after every other row was written.
       (batch[size - 1] as { action: string | null }).action = null;
-      await expect(queue.enqueueMany(batch)).rejects.toThrow();
+      await expect(queue.enqueueMany(batch)).rejects.toMatchObject({ message: expect.stringMatching(/not.null/i) });
     }
     const count = await handle.db.selectFrom('tasks').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(0);
