@@ -42,8 +42,8 @@ export interface TaskQueue {
   /** enqueue as a statement program, for a caller's transaction written as one (see statement-program.ts). */
   enqueueProgram(req: EnqueueRequest): Program<{ task: Task; created: boolean }>;
   /**
-   * Inserts many tasks at once (multi-row inserts, one transaction: all or none), each answered
-   * like enqueue, in order. A repeated idempotency key yields the task first queued with it.
+   * Inserts many tasks at once (one statement per batch where it fits, else one transaction:
+   * all or none; see enqueue-tasks.ts), each answered like enqueue, in order. A repeated idempotency key yields the task first queued with it.
    */
   enqueueMany(reqs: readonly EnqueueRequest[], trx?: Tx): Promise<{ task: Task; created: boolean }[]>;
   claim(workerId: string, slots: number): Promise<ClaimedTask[]>;
