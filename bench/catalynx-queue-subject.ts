@@ -1,7 +1,7 @@
 // Catalynx as a queue subject: its TaskQueue and task worker on a fresh database, no-op builtin.
 
 import { createCatalynxStack } from './catalynx-stack';
-import { NOOP_AGENT_ID } from './noop-agent';
+import { NOOP_AGENT_ID, queueNoopJobs } from './noop-agent';
 import type { QueueSubject } from './queue-subject';
 
 export interface CatalynxSubjectOptions {
@@ -30,13 +30,7 @@ export function catalynxQueueSubject(opts: CatalynxSubjectOptions): QueueSubject
       const { queue } = stack.tasks;
       const { db } = stack.platform.database;
       return {
-        async enqueueBulk(n) {
-          // Catalynx's bulk path (POST /api/agents/:id/execute-batch): enqueueMany, multi-row
-          // inserts in one transaction, in calls of at most 1,000 like the endpoint takes.
-          for (let i = 0; i < n; i += 1000) {
-            await queue.enqueueMany(Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ agentId: NOOP_AGENT_ID, action: 'run', input: { i: i + j } })));
-          }
-        },
+        enqueueBulk: (n) => queueNoopJobs(queue, n),
         async enqueueOne(seq) {
           await queue.enqueue({ agentId: NOOP_AGENT_ID, action: 'run', input: { seq } });
         },

@@ -6,6 +6,8 @@ import type { BenchDatabaseKind } from './bench-database';
 import { measureFilter, measureIdle } from './bmf-measure';
 import { bullmqSubject } from './bullmq-subject';
 import { catalynxQueueSubject } from './catalynx-queue-subject';
+import { measureGrowthDrain } from './drain-growth-measure';
+import { fillQueue, runDrainWorker } from './drain-workers-measure';
 import { measureCatalynxAppends, measureRawInserts } from './event-store-measure';
 import { graphileWorkerSubject } from './graphile-worker-subject';
 import { pgBossSubject } from './pg-boss-subject';
@@ -56,6 +58,10 @@ export const ISOLATED_TASKS = {
   'event-append-raw': (args, env) => measureRawInserts(args.database as BenchDatabaseKind, Number(args.appends), env),
   'saga-units': (args, env) => measureUnits('saga', args.database as BenchDatabaseKind, Number(args.units), env),
   'three-task-units': (args, env) => measureUnits('tasks', args.database as BenchDatabaseKind, Number(args.units), env),
+  'queue-fill': (args) => fillQueue(String(args.url), Number(args.jobs)),
+  'queue-drain-worker': (args, env) =>
+    runDrainWorker({ url: String(args.url), concurrency: Number(args.concurrency), agentLimit: Number(args.agentLimit), barrier: String(args.barrier), index: Number(args.index) }, env),
+  'queue-growth-drain': (args, env) => measureGrowthDrain(env, Number(args.jobs), Number(args.concurrency)),
   'bmf-filter': (args) => measureFilter(String(args.file)),
   'bmf-idle': () => measureIdle(),
 } satisfies Record<string, IsolatedTask>;

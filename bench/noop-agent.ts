@@ -1,6 +1,7 @@
 // A builtin agent that does nothing: the job body every queue in the benchmarks runs.
 
 import type { BuiltinAgent } from '../src/modules/agents/builtin-agent';
+import type { TaskQueue } from '../src/modules/tasks/task-queue';
 
 export const NOOP_AGENT_ID = 'noop';
 
@@ -21,4 +22,14 @@ export function createNoopAgent(onStart?: (input: unknown) => void): BuiltinAgen
       return null;
     },
   };
+}
+
+/**
+ * Queues `n` no-op jobs the way POST /api/agents/:id/execute-batch does: enqueueMany in calls of
+ * at most 1,000 (one insert per call; an unnest of column arrays on Postgres).
+ */
+export async function queueNoopJobs(queue: Pick<TaskQueue, 'enqueueMany'>, n: number): Promise<void> {
+  for (let i = 0; i < n; i += 1000) {
+    await queue.enqueueMany(Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ agentId: NOOP_AGENT_ID, action: 'run', input: { i: i + j } })));
+  }
 }

@@ -66,7 +66,7 @@ export function benchmarksMarkdown(report: RunReport, resultsFile: string, findi
     '',
     `Sizes are modest so the whole run stays near a quarter of an hour on two cores: ${report.settings.scale === 1 ? 'BENCH_SCALE=1 (the default)' : `BENCH_SCALE=${report.settings.scale}`} queues 5,000 jobs per drain on Postgres`,
     'and Redis and 20,000 on SQLite (the issue suggested 20,000: `BENCH_SCALE=4` for all), 100 latency jobs, 20,000 event appends on SQLite and 5,000 on Postgres,',
-    '500 saga units on SQLite and 100 on Postgres, 1.5 million BMF rows (fixed). SQLite sizes are larger because SQLite runs them faster and a half-second measurement was decided by WAL checkpoints. `BENCH_REPETITIONS` (default 5)',
+    '500 saga units on SQLite and 100 on Postgres, 1.5 million BMF rows (fixed); the Postgres worker-scaling row drains 5,000 jobs with each of 1, 2 and 4 worker processes and the table-growth row 5,000 (100,000 at `BENCH_SCALE=20`). SQLite sizes are larger because SQLite runs them faster and a half-second measurement was decided by WAL checkpoints. `BENCH_REPETITIONS` (default 5)',
     'sets the measured repetitions, `BENCH_ONLY=queue-postgres,http-api` runs a subset. Postgres and Redis rows are skipped, with a',
     'message, when their URL is absent. Raw results: `' + resultsFile + '`.',
     '',

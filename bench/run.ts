@@ -15,6 +15,8 @@ import { runHttpApi } from './http-api';
 import { describeMachine } from './machine';
 import { runQueueBullmq } from './queue-bullmq';
 import { runQueuePostgres } from './queue-postgres';
+import { runQueuePostgresGrowth } from './queue-postgres-growth';
+import { runQueuePostgresWorkers } from './queue-postgres-workers';
 import { runQueueSqlite } from './queue-sqlite';
 import { benchmarksMarkdown, resultTable, writeJson, type RunReport } from './report';
 import { runSagaOverhead } from './saga-overhead';
@@ -65,6 +67,8 @@ async function main(): Promise<void> {
   };
 
   const pg = await runOne('queue-postgres', () => runQueuePostgres(ctx));
+  await runOne('queue-postgres-workers', () => runQueuePostgresWorkers(ctx));
+  await runOne('queue-postgres-growth', () => runQueuePostgresGrowth(ctx));
   await runOne('queue-bullmq', () => runQueueBullmq(ctx, pg));
   await runOne('queue-sqlite', () => runQueueSqlite(ctx));
   await runOne('http-api', () => runHttpApi(ctx));

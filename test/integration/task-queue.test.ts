@@ -89,6 +89,53 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     expect(Number(count.n)).toBe(1200);
   });
 
+  it('answers a batch with repeated idempotency keys, inside it and against queued tasks, with the first task of each key', async () => {
+    const earlier = await queue.enqueue({ agentId: 'a', action: 'run', input: 'earlier', idempotencyKey: 'k-old' });
+    const batch = Array.from({ length: 1500 }, (_, i) => ({
+      agentId: i % 2 ? 'a' : 'b',
+      action: 'run',
+      input: { i, text: 'quote " and backslash \\ and ünï€' },
+      // Rows 1, 101, 201, … (agent a) reuse an older task's key; the other rows ending in 0 or 1 share four keys per agent.
+      idempotencyKey: i % 100 === 1 ? 'k-old' : i % 10 <= 1 ? `k-${i % 20}` : null,
+    }));
+    const results = await queue.enqueueMany(batch);
+    expect(results).toHaveLength(1500);
+    const firstOfKey = new Map<string, string>();
+    results.forEach((r, i) => {
+      const req = batch[i]!;
+      if (req.idempotencyKey === 'k-old') {
+        expect(r).toEqual({ task: earlier.task, created: false });
+        return;
+      }
+      const key = req.idempotencyKey === null ? null : `${req.agentId}/${req.idempotencyKey}`;
+      if (key === null || !firstOfKey.has(key)) {
+        expect(r.created).toBe(true);
+        expect(r.task).toMatchObject({ agent_id: req.agentId, input: req.input, idempotency_key: req.idempotencyKey, status: 'queued' });
+        if (key !== null) firstOfKey.set(key, r.task.id);
+      } else {
+        expect(r.created).toBe(false);
+        expect(r.task.id).toBe(firstOfKey.get(key));
+      }
+    });
+    // What each request was answered is what the table holds.
+    for (const r of results.filter((_, i) => i % 97 === 0)) expect(await queue.get(r.task.id)).toEqual(r.task);
+    const count = await handle.db.selectFrom('tasks').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(1 + results.filter((r) => r.created).length);
+  });
+
+  it('queues none of a batch when one row is refused by the database, in one statement or several', async () => {
+    for (const size of [10, 1200]) {
+      const batch = Array.from({ length: size }, (_, i) => ({ agentId: 'a', action: 'run', input: { i }, idempotencyKey: i === 0 ? 'only-once' : null }));
+      // The last row breaks a NOT NULL column, after every other row was written.
+      (batch[size - 1] as { action: string | null }).action = null;
+      await expect(queue.enqueueMany(batch)).rejects.toMatchObject({ message: expect.stringMatching(/not.null/i) });
+    }
+    const count = await handle.db.selectFrom('tasks').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(0);
+    // The key of the refused batch is free again.
+    expect((await queue.enqueueMany([{ agentId: 'a', action: 'run', input: null, idempotencyKey: 'only-once' }]))[0]!.created).toBe(true);
+  });
+
   it('claims in priority order, then oldest first', async () => {
     const low = await queue.enqueue({ agentId: 'a', action: 'run', input: {}, priority: 0 });
     const high = await queue.enqueue({ agentId: 'b', action: 'run', input: {}, priority: 5 });

@@ -30,6 +30,12 @@ export type ColumnIndex = Record<BmfColumn, number>;
 /** Why a row was rejected; the reason is only used for counting and debugging. */
 export type RowRejection = 'column_count' | 'ein';
 
+/** Raw field text by position: an array of parsed fields, or an unquoted line read from its bytes. */
+export interface RowFields {
+  readonly fieldCount: number;
+  field(index: number): string;
+}
+
 /**
  * Builds the typed record, or reports why the row is malformed. EINs with fewer than nine
  * digits (leading zeros lost by a spreadsheet round-trip) are left-padded back to nine.
@@ -39,8 +45,13 @@ export function toBmfOrganization(
   columns: ColumnIndex,
   expectedCount: number,
 ): BmfOrganization | RowRejection {
-  if (fields.length !== expectedCount) return 'column_count';
-  const get = (column: BmfColumn): string => (fields[columns[column]] ?? '').trim();
+  return readOrganization({ fieldCount: fields.length, field: (i) => fields[i] ?? '' }, columns, expectedCount);
+}
+
+/** toBmfOrganization over any field source; only the 13 columns of the record are read. */
+export function readOrganization(row: RowFields, columns: ColumnIndex, expectedCount: number): BmfOrganization | RowRejection {
+  if (row.fieldCount !== expectedCount) return 'column_count';
+  const get = (column: BmfColumn): string => row.field(columns[column]).trim();
   const rawEin = get('EIN').replace(/-/g, '');
   if (!/^\d{1,9}$/.test(rawEin)) return 'ein';
   const ntee = get('NTEE_CD').toUpperCase();

@@ -2,14 +2,13 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { BMF_COLUMNS, type BmfColumn } from './bmf-columns';
-import { detachOrganization, toBmfOrganization, type BmfOrganization, type ColumnIndex } from './bmf-organization';
-import { matchesFilters, normaliseFilters, type BmfFilters } from './bmf-filters';
+import { detachOrganization, type BmfOrganization } from './bmf-organization';
+import { matchesFilters, normaliseFilters, type BmfFilters, type NormalisedFilters } from './bmf-filters';
+import { BmfRowReader } from './bmf-row-reader';
 import { organizationComparator } from './bmf-sort';
 import { BoundedTopList } from './bounded-top-list';
-import { BmfDataNotFoundError, BmfHeaderError } from './errors';
-import { parseCsvLine } from './csv-line';
-import { readLines } from './line-reader';
+import { scanCsvLines } from './csv-byte-scanner';
+import { BmfDataNotFoundError } from './errors';
 
 export interface BmfFilterResult {
   /** At most `limit` organizations, in the requested sort order. */
@@ -57,7 +56,7 @@ export async function filterBmf(
   };
   for (const file of files) {
     signal?.throwIfAborted();
-    await scanFile({ file, maxLineLength: opts.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH, signal, counts, onOrganization });
+    await scanFile({ file, maxLineLength: opts.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH, signal, filters: f, counts, onOrganization });
   }
 
   return {
@@ -99,12 +98,13 @@ interface FileScan {
   file: string;
   maxLineLength: number;
   signal: AbortSignal | undefined;
+  filters: NormalisedFilters;
   /** Added to as rows are read, so totals span all files. */
   counts: { scanned: number; skipped: number };
   onOrganization: (org: BmfOrganization) => void;
 }
 
-async function scanFile({ file, maxLineLength, signal, counts, onOrganization }: FileScan): Promise<void> {
+async function scanFile({ file, maxLineLength, signal, filters, counts, onOrganization }: FileScan): Promise<void> {
   const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
   // Destroying with the reason makes the pending read reject, so abort interrupts mid-file.
   const onAbort = (): void => {
@@ -112,34 +112,9 @@ async function scanFile({ file, maxLineLength, signal, counts, onOrganization }:
   };
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    let columns: ColumnIndex | null = null;
-    let expectedCount = 0;
-    for await (const event of readLines(stream, maxLineLength)) {
-      if (columns === null) {
-        if (event.kind === 'oversized') throw new BmfHeaderError(file, [...BMF_COLUMNS], 'first line is too long to be a header');
-        const text = event.text.replace(/^\uFEFF/, '');
-        if (text.trim() === '') continue;
-        const header = parseCsvLine(text) ?? [];
-        columns = indexHeader(file, header);
-        expectedCount = header.length;
-        continue;
-      }
-      if (event.kind === 'line' && event.text.trim() === '') continue;
-      counts.scanned += 1;
-      if (event.kind === 'oversized') {
-        counts.skipped += 1;
-        continue;
-      }
-      const fields = parseCsvLine(event.text);
-      const org = fields === null ? 'quoting' : toBmfOrganization(fields, columns, expectedCount);
-      if (typeof org === 'string') {
-        counts.skipped += 1;
-        continue;
-      }
-      onOrganization(org);
-    }
-    // A zero-byte eo1.csv usually means a failed download; say so instead of reporting no matches.
-    if (columns === null) throw new BmfHeaderError(file, [...BMF_COLUMNS], 'file is empty');
+    const rows = new BmfRowReader(file, filters, counts, onOrganization);
+    await scanCsvLines(stream, maxLineLength, rows);
+    rows.finish();
   } catch (err) {
     // A stream destroyed by our abort listener rethrows the abort reason itself.
     if (signal?.aborted) throw signal.reason;
@@ -151,15 +126,6 @@ async function scanFile({ file, maxLineLength, signal, counts, onOrganization }:
     signal?.removeEventListener('abort', onAbort);
     stream.destroy();
   }
-}
-
-function indexHeader(file: string, header: string[]): ColumnIndex {
-  const positions = new Map(header.map((name, i) => [name.trim().toUpperCase(), i] as const));
-  const missing = BMF_COLUMNS.filter((c) => !positions.has(c));
-  if (missing.length > 0) throw new BmfHeaderError(file, missing);
-  const index = {} as ColumnIndex; // filled for every BMF column just below
-  for (const c of BMF_COLUMNS) index[c as BmfColumn] = positions.get(c) as number;
-  return index;
 }
 
 function isNodeError(err: unknown): err is NodeJS.ErrnoException {

@@ -2,9 +2,8 @@
 // fenced statement (status + lease owner + attempt in the WHERE), so the database decides races.
 
 import { sql, type QueryCreator } from 'kysely';
-import { newRowId } from '../../platform/ids';
 import { agentSettings, type AgentSettings, type AgentSettingsSource } from '../../config';
-import { exec, isProgram, runProgram, transactionRunner, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
+import { exec, isProgram, runProgram, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
 import type { CircuitBreakersTable, Database, TasksTable } from '../../platform/db/schema';
 import { createGroupCommit } from '../../platform/db/group-commit';
 import { queryTemplate } from '../../platform/db/query-template';
@@ -12,25 +11,12 @@ import { NotFoundError } from '../../platform/errors';
 import { computeBackoffMs } from '../../resilience/backoff';
 import { decide, type BreakerPolicyOptions } from '../../resilience/circuit-breaker-policy';
 import { agentBreakerName, agentBreakers, toSnapshot, type BreakerStore } from '../agents/breaker-store';
+import { createTaskEnqueuer, type EnqueueRequest } from './enqueue-tasks';
 import { createSqliteHotPath, type SqliteClaim } from './sqlite-hot-path';
 import { FINISHED_STATUSES, toClaimedTask, toTask, type ClaimedTask, type Task, type TaskStatus } from './task';
 import { TaskStateError } from './task-errors';
 
-export interface EnqueueRequest {
-  agentId: string;
-  action: string;
-  input: unknown;
-  priority?: number;
-  delaySeconds?: number;
-  maxAttempts?: number;
-  timeoutSeconds?: number | null;
-  idempotencyKey?: string | null;
-  correlationId?: string | null;
-  workflow?: { runId: string; stepId: string; kind: 'step' | 'compensation' };
-  /** This task's back-off between attempts (a workflow step's retry policy); the queue's otherwise. */
-  retry?: { baseMs?: number; maxMs?: number };
-}
-
+export type { EnqueueRequest } from './enqueue-tasks';
 export type { ClaimedTask } from './task';
 
 export type FinishOutcome = 'succeeded' | 'failed' | 'cancelled';
@@ -56,8 +42,8 @@ export interface TaskQueue {
   /** enqueue as a statement program, for a caller's transaction written as one (see statement-program.ts). */
   enqueueProgram(req: EnqueueRequest): Program<{ task: Task; created: boolean }>;
   /**
-   * Inserts many tasks at once (multi-row inserts, one transaction: all or none), each answered
-   * like enqueue, in order. A repeated idempotency key yields the task first queued with it.
+   * Inserts many tasks at once (one statement per batch where it fits, else one transaction:
+   * all or none; see enqueue-tasks.ts), each answered like enqueue, in order. A repeated idempotency key yields the task first queued with it.
    */
   enqueueMany(reqs: readonly EnqueueRequest[], trx?: Tx): Promise<{ task: Task; created: boolean }[]>;
   claim(workerId: string, slots: number): Promise<ClaimedTask[]>;
@@ -117,8 +103,6 @@ const MAX_ERROR_LENGTH = 4000;
 
 /** The lock that serialises claims of an agent and updates of its breaker, across workers. */
 const claimLockName = (agentId: string) => `claim:${agentId}`;
-/** Rows per INSERT: 24 columns each stays under SQLite's and Postgres's bound-parameter limits. */
-const ENQUEUE_CHUNK = 500;
 /** Attempts per lease-renewal statement (two parameters each). */
 const LEASE_RENEWAL_CHUNK = 500;
 
@@ -590,126 +574,12 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     },
   });
 
-  function newTaskRow(req: EnqueueRequest, t: number): TasksTable {
-    const settings = settingsFor(req.agentId);
-    return {
-      id: newRowId(),
-      agent_id: req.agentId,
-      action: req.action,
-      input: JSON.stringify(req.input ?? null),
-      status: 'queued',
-      priority: req.priority ?? 0,
-      run_at: t + Math.round((req.delaySeconds ?? 0) * 1000),
-      attempts: 0,
-      max_attempts: req.maxAttempts ?? settings.maxAttempts,
-      timeout_seconds: req.timeoutSeconds ?? null,
-      idempotency_key: req.idempotencyKey ?? null,
-      result: null,
-      last_error: null,
-      locked_by: null,
-      locked_until: null,
-      cancel_requested: 0,
-      correlation_id: req.correlationId ?? null,
-      workflow_run_id: req.workflow?.runId ?? null,
-      workflow_step_id: req.workflow?.stepId ?? null,
-      workflow_task_kind: req.workflow?.kind ?? null,
-      retry_base_ms: req.retry?.baseMs ?? null,
-      retry_max_ms: req.retry?.maxMs ?? null,
-      created_at: t,
-      updated_at: t,
-      started_at: null,
-      finished_at: null,
-    };
-  }
-
-  /** Every column of a new task row, in newTaskRow's order (the insert statements list them so). */
-  const taskColumns = Object.keys(newTaskRow({ agentId: '', action: '', input: null }, 0)) as (keyof TasksTable)[];
-
-  /**
-   * The insert of `k` task rows, built and compiled once per batch size (every enqueue and saga
-   * step goes through it). The index is partial (only keyed tasks), so the conflict target names
-   * its predicate.
-   */
-  const insertQuery = queryTemplate<string, TasksTable>((p, k) =>
-    db
-      .insertInto('tasks')
-      .values(Array.from({ length: k }, (_, i) => Object.fromEntries(taskColumns.map((c) => [c, p[`${c}${i}`]])) as unknown as TasksTable))
-      .onConflict((oc) => oc.columns(['agent_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
-      .returningAll(),
-  );
-
-  /** The insert's values for `rows` (placeholders named column + row index). */
-  function insertValues(rows: readonly TasksTable[]): Record<string, unknown> {
-    const values: Record<string, unknown> = {};
-    rows.forEach((row, i) => {
-      for (const c of taskColumns) values[`${c}${i}`] = row[c];
-    });
-    return values;
-  }
-
-  /** Inserts rows, skipping those whose (agent, idempotency key) is taken; returns those inserted. */
-  async function insertRows(q: Tx, rows: TasksTable[]): Promise<TasksTable[]> {
-    return (await insertQuery(transactionRunner(opts.database, q), insertValues(rows), rows.length)).rows;
-  }
-
-  const keyedTaskQuery = queryTemplate<'agent' | 'key', TasksTable>((p) =>
-    db.selectFrom('tasks').selectAll().where('agent_id', '=', p.agent).where('idempotency_key', '=', p.key),
-  );
-
-  function* enqueueProgram(req: EnqueueRequest): Program<{ task: Task; created: boolean }> {
-    const row = newTaskRow(req, now());
-    // ON CONFLICT DO NOTHING: the unique (agent_id, idempotency_key) index decides between two
-    // concurrent submits; the loser reads the winner's task. NULL keys never conflict.
-    const { rows: inserted } = yield* exec(insertQuery.statement(insertValues([row]), 1));
-    if (inserted[0]) return { task: toTask(inserted[0]), created: true };
-    const { rows: existing } = yield* exec(keyedTaskQuery.statement({ agent: req.agentId, key: req.idempotencyKey ?? '' }));
-    if (!existing[0]) throw new Error(`task of agent ${req.agentId} with idempotency key ${req.idempotencyKey ?? ''} was neither inserted nor found`);
-    return { task: toTask(existing[0]), created: false };
-  }
+  const enqueuer = createTaskEnqueuer({ database: opts.database, agents: opts.agents, now, onQueued: opts.onQueued });
 
   const queue: TaskQueue = {
-    enqueue(req, trx) {
-      if (trx !== undefined && trx !== db) return runProgram(opts.database, trx, enqueueProgram(req));
-      // On its own it commits at once: wake the workers (a caller's transaction announces itself).
-      return runProgram(opts.database, db, enqueueProgram(req)).then((result) => {
-        if (result.created) opts.onQueued?.(req.agentId);
-        return result;
-      });
-    },
-
-    enqueueProgram,
-
-    async enqueueMany(reqs, trx) {
-      const t = now();
-      const rows = reqs.map((req) => newTaskRow(req, t));
-      const write = async (q: Tx) => {
-        const inserted = new Map<string, TasksTable>();
-        for (let i = 0; i < rows.length; i += ENQUEUE_CHUNK) {
-          for (const r of await insertRows(q, rows.slice(i, i + ENQUEUE_CHUNK))) inserted.set(r.id, r);
-        }
-        // Requests whose idempotency key was taken (earlier, or earlier in this batch) get that task.
-        const results: { task: Task; created: boolean }[] = [];
-        for (const row of rows) {
-          const mine = inserted.get(row.id);
-          if (mine) {
-            results.push({ task: toTask(mine), created: true });
-            continue;
-          }
-          const existing = await q
-            .selectFrom('tasks')
-            .selectAll()
-            .where('agent_id', '=', row.agent_id)
-            .where('idempotency_key', '=', row.idempotency_key ?? '')
-            .executeTakeFirstOrThrow();
-          results.push({ task: toTask(existing), created: false });
-        }
-        return results;
-      };
-      // All or nothing: one transaction (the caller's, or one of its own).
-      const results = trx ? await write(trx) : await strategy.writeTransaction(db, write);
-      if (!trx) for (const agentId of new Set(results.filter((r) => r.created).map((r) => r.task.agent_id))) opts.onQueued?.(agentId);
-      return results;
-    },
+    enqueue: enqueuer.enqueue,
+    enqueueProgram: enqueuer.enqueueProgram,
+    enqueueMany: enqueuer.enqueueMany,
 
     async claim(workerId, slots) {
       if (slots <= 0) return [];

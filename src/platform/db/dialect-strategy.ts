@@ -13,6 +13,8 @@ export interface DialectStrategy {
   readonly supportsSkipLocked: boolean;
   /** Postgres runs INSERT/UPDATE inside WITH, so several writes can share one statement. */
   readonly supportsDataModifyingCte: boolean;
+  /** Postgres binds an array as one parameter (and unnests it); SQLite binds scalars only. */
+  readonly supportsArrayParameters: boolean;
   readonly migrationDialect: MigrationDialect;
   /**
    * Runs fn in a transaction that holds the write lock from its first statement. On SQLite a
@@ -56,6 +58,7 @@ export function createSqliteStrategy(own?: { db: Kysely<Database>; control: Sqli
     name: 'sqlite',
     supportsSkipLocked: false,
     supportsDataModifyingCte: false,
+    supportsArrayParameters: false,
     migrationDialect: {
       supportsFunctions: false,
       autoIncrementingKeyType: 'integer',
@@ -128,6 +131,7 @@ export const postgresStrategy: DialectStrategy = {
   name: 'postgres',
   supportsSkipLocked: true,
   supportsDataModifyingCte: true,
+  supportsArrayParameters: true,
   migrationDialect: {
     supportsFunctions: true,
     autoIncrementingKeyType: 'bigint',

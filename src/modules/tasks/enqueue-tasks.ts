@@ -1,0 +1,185 @@
+// Putting tasks on the queue: one (enqueue, or as a statement program inside a caller's transaction) or many at once (enqueueMany).
+//
+// An idempotency key names one task per agent: the unique (agent_id, idempotency_key) index
+// decides between concurrent submits (ON CONFLICT DO NOTHING), and a request whose key is taken
+// gets the task first queued with it, whether that was earlier in the same batch or before.
+import { agentSettings, type AgentSettingsSource } from '../../config';
+import { exec, runProgram, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
+import type { TasksTable } from '../../platform/db/schema';
+import { newRowId } from '../../platform/ids';
+import { queryTemplate } from '../../platform/db/query-template';
+import { bulkTaskInsertFor } from './bulk-task-insert';
+import { toTask, type Task } from './task';
+
+export interface EnqueueRequest {
+  agentId: string;
+  action: string;
+  input: unknown;
+  priority?: number;
+  delaySeconds?: number;
+  maxAttempts?: number;
+  timeoutSeconds?: number | null;
+  idempotencyKey?: string | null;
+  correlationId?: string | null;
+  workflow?: { runId: string; stepId: string; kind: 'step' | 'compensation' };
+  /** This task's back-off between attempts (a workflow step's retry policy); the queue's otherwise. */
+  retry?: { baseMs?: number; maxMs?: number };
+}
+
+export interface EnqueueResult {
+  task: Task;
+  /** False when the request's idempotency key was taken: `task` is the one first queued with it. */
+  created: boolean;
+}
+
+export interface TaskEnqueuer {
+  enqueue(req: EnqueueRequest, trx?: Tx): Promise<EnqueueResult>;
+  enqueueProgram(req: EnqueueRequest): Program<EnqueueResult>;
+  enqueueMany(reqs: readonly EnqueueRequest[], trx?: Tx): Promise<EnqueueResult[]>;
+}
+
+export interface TaskEnqueuerOptions {
+  database: DatabaseHandle;
+  /** Per-agent settings (the default number of attempts). */
+  agents: AgentSettingsSource;
+  now: () => number;
+  /** Called after a commit of this module's own that made new work claimable. */
+  onQueued?(agentId: string): void;
+}
+
+/** Idempotency keys per lookup of the tasks that already hold them. */
+const KEYED_LOOKUP_CHUNK = 500;
+
+export function createTaskEnqueuer(opts: TaskEnqueuerOptions): TaskEnqueuer {
+  const { database, now } = opts;
+  const { db, strategy } = database;
+  const bulkInsert = bulkTaskInsertFor(strategy);
+
+  function newTaskRow(req: EnqueueRequest, t: number): TasksTable {
+    return {
+      id: newRowId(),
+      agent_id: req.agentId,
+      action: req.action,
+      input: JSON.stringify(req.input ?? null),
+      status: 'queued',
+      priority: req.priority ?? 0,
+      run_at: t + Math.round((req.delaySeconds ?? 0) * 1000),
+      attempts: 0,
+      max_attempts: req.maxAttempts ?? agentSettings(opts.agents, req.agentId).maxAttempts,
+      timeout_seconds: req.timeoutSeconds ?? null,
+      idempotency_key: req.idempotencyKey ?? null,
+      result: null,
+      last_error: null,
+      locked_by: null,
+      locked_until: null,
+      cancel_requested: 0,
+      correlation_id: req.correlationId ?? null,
+      workflow_run_id: req.workflow?.runId ?? null,
+      workflow_step_id: req.workflow?.stepId ?? null,
+      workflow_task_kind: req.workflow?.kind ?? null,
+      retry_base_ms: req.retry?.baseMs ?? null,
+      retry_max_ms: req.retry?.maxMs ?? null,
+      created_at: t,
+      updated_at: t,
+      started_at: null,
+      finished_at: null,
+    };
+  }
+
+  /** Every column of a new task row, in newTaskRow's order (the insert statement lists them so). */
+  const taskColumns = Object.keys(newTaskRow({ agentId: '', action: '', input: null }, 0)) as (keyof TasksTable)[];
+
+  /** The insert of one task row, built and compiled once (every enqueue and saga step goes through it). */
+  const insertOneQuery = queryTemplate<keyof TasksTable, TasksTable>((p) =>
+    db
+      .insertInto('tasks')
+      .values(Object.fromEntries(taskColumns.map((c) => [c, p[c]])) as unknown as TasksTable)
+      .onConflict((oc) => oc.columns(['agent_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
+      .returningAll(),
+  );
+
+  const keyedTaskQuery = queryTemplate<'agent' | 'key', TasksTable>((p) =>
+    db.selectFrom('tasks').selectAll().where('agent_id', '=', p.agent).where('idempotency_key', '=', p.key),
+  );
+
+  function* enqueueProgram(req: EnqueueRequest): Program<EnqueueResult> {
+    const row = newTaskRow(req, now());
+    // ON CONFLICT DO NOTHING: the unique (agent_id, idempotency_key) index decides between two
+    // concurrent submits; the loser reads the winner's task. NULL keys never conflict.
+    const { rows: inserted } = yield* exec(insertOneQuery.statement(row));
+    if (inserted[0]) return { task: toTask(inserted[0]), created: true };
+    const { rows: existing } = yield* exec(keyedTaskQuery.statement({ agent: req.agentId, key: req.idempotencyKey ?? '' }));
+    if (!existing[0]) throw new Error(`task of agent ${req.agentId} with idempotency key ${req.idempotencyKey ?? ''} was neither inserted nor found`);
+    return { task: toTask(existing[0]), created: false };
+  }
+
+  /** The tasks holding the keys of `rows` (rows that were not inserted), by agent and key. */
+  function* tasksHoldingKeys(rows: readonly TasksTable[]): Program<Map<string, TasksTable>> {
+    const found = new Map<string, TasksTable>();
+    const keysByAgent = new Map<string, string[]>();
+    for (const r of rows) if (r.idempotency_key !== null) (keysByAgent.get(r.agent_id) ?? keysByAgent.set(r.agent_id, []).get(r.agent_id)!).push(r.idempotency_key);
+    for (const [agent, keys] of keysByAgent) {
+      const distinct = [...new Set(keys)];
+      for (let i = 0; i < distinct.length; i += KEYED_LOOKUP_CHUNK) {
+        const query = db.selectFrom('tasks').selectAll().where('agent_id', '=', agent).where('idempotency_key', 'in', distinct.slice(i, i + KEYED_LOOKUP_CHUNK));
+        for (const t of (yield* exec(query.compile())).rows) found.set(keyOf(t), t);
+      }
+    }
+    return found;
+  }
+
+  /** Inserts `rows` in statements of bulkInsert.maxRows and answers each request in order. */
+  function* enqueueManyProgram(rows: readonly TasksTable[]): Program<EnqueueResult[]> {
+    const keyed = rows.some((r) => r.idempotency_key !== null);
+    // A row inserted is what was bound (no column has a default or a trigger), so it is answered
+    // from memory; requests whose key was taken (earlier, or earlier in this batch) get that task.
+    let inserted: Set<string> | undefined;
+    for (let i = 0; i < rows.length; i += bulkInsert.maxRows) {
+      const chunk = rows.length <= bulkInsert.maxRows ? rows : rows.slice(i, i + bulkInsert.maxRows);
+      const { rows: ids } = yield* exec(bulkInsert.statement(chunk, keyed));
+      if (keyed) for (const r of ids) (inserted ??= new Set()).add(r.id);
+    }
+    if (!keyed) return rows.map((row) => ({ task: toTask(row), created: true }));
+    const mine = inserted ?? new Set<string>();
+    const taken = mine.size === rows.length ? new Map<string, TasksTable>() : yield* tasksHoldingKeys(rows.filter((r) => !mine.has(r.id)));
+    return rows.map((row) => {
+      if (mine.has(row.id)) return { task: toTask(row), created: true };
+      const existing = taken.get(keyOf(row));
+      if (!existing) throw new Error(`task of agent ${row.agent_id} with idempotency key ${row.idempotency_key ?? ''} was neither inserted nor found`);
+      return { task: toTask(existing), created: false };
+    });
+  }
+
+  return {
+    enqueue(req, trx) {
+      if (trx !== undefined && trx !== db) return runProgram(database, trx, enqueueProgram(req));
+      // On its own it commits at once: wake the workers (a caller's transaction announces itself).
+      return runProgram(database, db, enqueueProgram(req)).then((result) => {
+        if (result.created) opts.onQueued?.(req.agentId);
+        return result;
+      });
+    },
+
+    enqueueProgram,
+
+    async enqueueMany(reqs, trx) {
+      const t = now();
+      const rows = reqs.map((req) => newTaskRow(req, t));
+      // All or nothing: one transaction (the caller's, or one of its own). A batch that fits one
+      // insert needs none of its own: the statement is atomic, and looking up the tasks holding
+      // taken keys only reads (under READ COMMITTED a transaction's later statement would not see
+      // them any earlier). That saves Postgres two round trips per call.
+      if (trx !== undefined && trx !== db) return runProgram(database, trx, enqueueManyProgram(rows));
+      const results =
+        rows.length <= bulkInsert.maxRows
+          ? await runProgram(database, db, enqueueManyProgram(rows))
+          : await strategy.writeTransaction(db, (q) => runProgram(database, q, enqueueManyProgram(rows)));
+      for (const agentId of new Set(results.filter((r) => r.created).map((r) => r.task.agent_id))) opts.onQueued?.(agentId);
+      return results;
+    },
+  };
+}
+
+function keyOf(row: Pick<TasksTable, 'agent_id' | 'idempotency_key'>): string {
+  return `${row.agent_id}\u0000${row.idempotency_key ?? ''}`;
+}
