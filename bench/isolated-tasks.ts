@@ -58,6 +58,7 @@ export const ISOLATED_TASKS = {
   'event-append-raw': (args, env) => measureRawInserts(args.database as BenchDatabaseKind, Number(args.appends), env),
   'saga-units': (args, env) => measureUnits('saga', args.database as BenchDatabaseKind, Number(args.units), env),
   'three-task-units': (args, env) => measureUnits('tasks', args.database as BenchDatabaseKind, Number(args.units), env),
+  'parallel-units': (args, env) => measureUnits('parallel', args.database as BenchDatabaseKind, Number(args.units), env),
   'queue-fill': (args) => fillQueue(String(args.url), Number(args.jobs)),
   'queue-drain-worker': (args, env) =>
     runDrainWorker({ url: String(args.url), concurrency: Number(args.concurrency), agentLimit: Number(args.agentLimit), barrier: String(args.barrier), index: Number(args.index) }, env),

@@ -1,5 +1,6 @@
-// The two sides of the saga benchmark, each in its own process: units of work per second as
-// 3-step sagas of no-op steps (services.workflows.startRun) and as 3 independent no-op tasks.
+// The sides of the saga benchmark, each in its own process: units of work per second as 3-step
+// sagas of no-op steps (services.workflows.startRun), as runs of one parallel group of 3 no-op
+// branches, and as 3 independent no-op tasks.
 
 import { performance } from 'node:perf_hooks';
 import { saveWorkflow } from '../src/modules/workflows/save-workflow';
@@ -14,19 +15,18 @@ export const SAGA_CONCURRENCY = 10;
 export const WARM_UP_UNITS = 20;
 const WORKFLOW_ID = 'bench-three-noops';
 
-export async function measureUnits(mode: 'saga' | 'tasks', kind: BenchDatabaseKind, units: number, env: BenchEnv): Promise<Record<string, number>> {
-  const database = await freshDatabase(kind, env, mode === 'saga' ? 'saga' : 'tri');
+export type UnitMode = 'saga' | 'parallel' | 'tasks';
+
+export async function measureUnits(mode: UnitMode, kind: BenchDatabaseKind, units: number, env: BenchEnv): Promise<Record<string, number>> {
+  const database = await freshDatabase(kind, env, mode === 'tasks' ? 'tri' : mode);
   const stack = await createCatalynxStack({ databaseUrl: database.url, concurrency: SAGA_CONCURRENCY, withWorkflows: true });
   try {
     let finished = 0;
     const workflows = stack.workflows!;
-    if (mode === 'saga') {
+    if (mode !== 'tasks') {
       const step = (id: string) => ({ id, agent_id: NOOP_AGENT_ID, action: 'run', input: { step: id }, timeout_seconds: 60 });
-      await saveWorkflow(
-        { store: workflows.store, registry: stack.tasks.registry },
-        { id: WORKFLOW_ID, name: 'Three no-op steps', steps: [step('one'), step('two'), step('three')] },
-        'api',
-      );
+      const steps = mode === 'saga' ? [step('one'), step('two'), step('three')] : [{ id: 'group', parallel: [step('one'), step('two'), step('three')] }];
+      await saveWorkflow({ store: workflows.store, registry: stack.tasks.registry }, { id: WORKFLOW_ID, name: 'Three no-op steps', steps }, 'api');
       workflows.onRunFinished(async () => {
         finished += 1;
       });
@@ -37,18 +37,18 @@ export async function measureUnits(mode: 'saga' | 'tasks', kind: BenchDatabaseKi
     /** Starts `count` more units and waits until every unit started so far has finished. */
     const runUnits = async (count: number) => {
       for (let u = 0; u < count; u++, started++) {
-        if (mode === 'saga') await workflows.startRun(WORKFLOW_ID, { u: started });
+        if (mode !== 'tasks') await workflows.startRun(WORKFLOW_ID, { u: started });
         else for (let k = 0; k < 3; k++) await stack.tasks.queue.enqueue({ agentId: NOOP_AGENT_ID, action: 'run', input: { u: started, k } });
       }
       // Sagas: the run hook fires inside the finishing transaction. Plain tasks have no finish
       // hooks; their count is read from the table, as committed.
-      const target = mode === 'saga' ? started : started * 3;
+      const target = mode === 'tasks' ? started * 3 : started;
       const done = async () => {
-        if (mode === 'saga') return finished >= target;
+        if (mode !== 'tasks') return finished >= target;
         const r = await db.selectFrom('tasks').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'succeeded').executeTakeFirst();
         return Number(r?.n ?? 0) >= target;
       };
-      await waitFor(done, { timeoutMs: 600_000, intervalMs: mode === 'saga' ? 2 : 5, what: `${target} ${mode} finished` });
+      await waitFor(done, { timeoutMs: 600_000, intervalMs: mode === 'tasks' ? 5 : 2, what: `${target} ${mode} finished` });
     };
     await runUnits(Math.min(units, WARM_UP_UNITS));
     const t0 = performance.now();

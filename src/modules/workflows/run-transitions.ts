@@ -11,9 +11,9 @@ import type { NewEvent, StoredEvent } from '../events/event';
 import type { EventStore } from '../events/event-store';
 import type { TaskQueue } from '../tasks/task-queue';
 import { planRun } from './plan-run';
-import { renderTemplate, type TemplateScope } from './render-template';
+import { referencesStepOutputs, renderTemplate, type TemplateScope } from './render-template';
 import type { SagaStatements } from './saga-statements';
-import { compensationOf, durationMs, stepKind, walkSteps, type AnyStep, type WorkflowDefinition } from './workflow-definition';
+import { compensationOf, durationMs, isStraightLine, stepKind, walkSteps, type AnyStep, type WorkflowDefinition } from './workflow-definition';
 import { FINAL_RUN_STATUSES, isActiveLeaf, toRun, toRunStep, type RunStatus, type RunStep, type StepStatus, type WorkflowRun } from './workflow-run';
 
 export const RUN_AGGREGATE = 'workflow_run';
@@ -332,9 +332,45 @@ export function* startRunProgram(ctx: SagaContext, trx: Tx, req: NewRun, turn: T
   return { run, created: true };
 }
 
+/**
+ * The steps' states of a running straight-line run (agent steps one after another, no conditions)
+ * whose step `stepId` is ending, without reading them: every step before it succeeded and every
+ * step after it is pending, or the run would not be running. Undefined where that does not hold
+ * or where the next step's input reads earlier outputs (the rows are read then).
+ */
+function straightLineSteps(run: WorkflowRun, stepId: string): Map<string, RunStep> | undefined {
+  if (run.status !== 'running' || !isStraightLine(run.definition)) return undefined;
+  const defs = run.definition.steps;
+  const index = defs.findIndex((s) => s.id === stepId);
+  if (index < 0 || (index + 1 < defs.length && referencesStepOutputs(defs[index + 1]!.input))) return undefined;
+  const steps = new Map<string, RunStep>();
+  defs.forEach((s, i) => {
+    steps.set(s.id, {
+      step_id: s.id,
+      position: i,
+      kind: 'agent',
+      parent_id: null,
+      status: i < index ? 'succeeded' : i === index ? 'running' : 'pending',
+      task_id: null,
+      compensation_task_id: null,
+      child_run_id: null,
+      attempts: 0,
+      output: null,
+      error: null,
+      started_at: null,
+      finished_at: null,
+      wake_at: null,
+      wait_type: null,
+      // In a straight line completions come in step order.
+      completed_seq: i < index ? i + 1 : null,
+    });
+  });
+  return steps;
+}
+
 /** Records a leaf's end and moves the run on: plans what follows, or compensates after a failure. */
 export function* finishLeaf(ctx: SagaContext, trx: Tx, run: WorkflowRun, stepId: string, end: LeafEnd, turn: Turn): Program<boolean> {
-  const steps = yield* loadSteps(ctx, run.id);
+  const steps = straightLineSteps(run, stepId) ?? (yield* loadSteps(ctx, run.id));
   const step = steps.get(stepId);
   if (!step) return false;
   const t = ctx.now();
