@@ -14,7 +14,7 @@ import { pgBossSubject } from './pg-boss-subject';
 import { createBenchSchema } from './postgres-schema';
 import { measureLatency, measureThroughput, type QueueSubject } from './queue-subject';
 import { rawSqliteQueueSubject } from './raw-sqlite-queue-subject';
-import { measureUnits } from './saga-measure';
+import { SAGA_CLIENTS, measureUnits } from './saga-measure';
 import { createBenchSqliteFile } from './sqlite-file';
 
 export type QueueSubjectId = 'catalynx-postgres' | 'graphile-worker' | 'pg-boss' | 'bullmq' | 'catalynx-sqlite' | 'raw-sqlite';
@@ -59,6 +59,8 @@ export const ISOLATED_TASKS = {
   'saga-units': (args, env) => measureUnits('saga', args.database as BenchDatabaseKind, Number(args.units), env),
   'three-task-units': (args, env) => measureUnits('tasks', args.database as BenchDatabaseKind, Number(args.units), env),
   'parallel-units': (args, env) => measureUnits('parallel', args.database as BenchDatabaseKind, Number(args.units), env),
+  'saga-units-many-clients': (args, env) => measureUnits('saga', args.database as BenchDatabaseKind, Number(args.units), env, SAGA_CLIENTS),
+  'three-task-units-many-clients': (args, env) => measureUnits('tasks', args.database as BenchDatabaseKind, Number(args.units), env, SAGA_CLIENTS),
   'queue-fill': (args) => fillQueue(String(args.url), Number(args.jobs)),
   'queue-drain-worker': (args, env) =>
     runDrainWorker({ url: String(args.url), concurrency: Number(args.concurrency), agentLimit: Number(args.agentLimit), barrier: String(args.barrier), index: Number(args.index) }, env),

@@ -11,13 +11,19 @@ import { waitFor } from './measure';
 import { NOOP_AGENT_ID } from './noop-agent';
 
 export const SAGA_CONCURRENCY = 10;
+/** Clients starting units at once in the many-clients rows. */
+export const SAGA_CLIENTS = 20;
 /** Units run and finished in the measuring process before the clock starts (see queue-subject.ts). */
 export const WARM_UP_UNITS = 20;
 const WORKFLOW_ID = 'bench-three-noops';
 
 export type UnitMode = 'saga' | 'parallel' | 'tasks';
 
-export async function measureUnits(mode: UnitMode, kind: BenchDatabaseKind, units: number, env: BenchEnv): Promise<Record<string, number>> {
+/**
+ * Units per second of `mode`. `inFlight` units are started at a time (1: one after another, as a
+ * single client submits; more: as many clients do, which lets the worker batch transitions).
+ */
+export async function measureUnits(mode: UnitMode, kind: BenchDatabaseKind, units: number, env: BenchEnv, inFlight = 1): Promise<Record<string, number>> {
   const database = await freshDatabase(kind, env, mode === 'tasks' ? 'tri' : mode);
   const stack = await createCatalynxStack({ databaseUrl: database.url, concurrency: SAGA_CONCURRENCY, withWorkflows: true });
   try {
@@ -35,11 +41,16 @@ export async function measureUnits(mode: UnitMode, kind: BenchDatabaseKind, unit
     const { db } = stack.platform.database;
     let started = 0;
     /** Starts `count` more units and waits until every unit started so far has finished. */
+    const startUnit = async (u: number) => {
+      if (mode !== 'tasks') await workflows.startRun(WORKFLOW_ID, { u });
+      else for (let k = 0; k < 3; k++) await stack.tasks.queue.enqueue({ agentId: NOOP_AGENT_ID, action: 'run', input: { u, k } });
+    };
     const runUnits = async (count: number) => {
-      for (let u = 0; u < count; u++, started++) {
-        if (mode !== 'tasks') await workflows.startRun(WORKFLOW_ID, { u: started });
-        else for (let k = 0; k < 3; k++) await stack.tasks.queue.enqueue({ agentId: NOOP_AGENT_ID, action: 'run', input: { u: started, k } });
-      }
+      const end = started + count;
+      const starter = async () => {
+        while (started < end) await startUnit(started++);
+      };
+      await Promise.all(Array.from({ length: Math.max(1, inFlight) }, starter));
       // Sagas: the run hook fires inside the finishing transaction. Plain tasks have no finish
       // hooks; their count is read from the table, as committed.
       const target = mode === 'tasks' ? started * 3 : started;
