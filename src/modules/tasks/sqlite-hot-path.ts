@@ -2,7 +2,7 @@
 // next tasks) run synchronously on better-sqlite3's own API, with statements prepared once. better-sqlite3 is a synchronous driver;
 // going through Kysely's asynchronous pipeline cost more than the statements themselves (about
 // three quarters of a claim-and-finish cycle). The statements are those of the Kysely paths in
-// task-queue.ts, and anything they do not cover (a breaker that is not closed and clean, finish
+// claim-tasks.ts and complete-in-transaction.ts, and anything they do not cover (a breaker that is not closed and clean, finish
 // hooks of workflow tasks, Postgres) takes those paths.
 
 import type BetterSqlite3 from 'better-sqlite3';

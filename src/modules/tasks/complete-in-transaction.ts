@@ -1,0 +1,130 @@
+// The transactional half of completion: successes with finish hooks (a workflow run's tasks), on a
+// breaker to update, or refused by the plain step, finish in one transaction with their hooks.
+
+import type { CircuitBreakersTable, TasksTable } from '../../platform/db/schema';
+import { exec, runProgram, waitOn, type Program, type Tx } from '../../platform/db';
+import { queryTemplate } from '../../platform/db/query-template';
+import { agentBreakerName, toSnapshot } from '../agents/breaker-store';
+import { announceSucceeded, type Completion } from './completion';
+import { hooksOf } from './finish-hooks';
+import { reportToBreaker } from './report-to-breaker';
+import { toClaimedTask, type ClaimedTask } from './task';
+import type { TaskQueueContext } from './task-queue-context';
+
+export type CompleteInTransaction = (batch: readonly Completion[], takeNext: boolean) => Promise<{ done: Set<string>; handed: Map<string, ClaimedTask> }>;
+
+export function createCompleteInTransaction(ctx: TaskQueueContext): CompleteInTransaction {
+  const { db, strategy, options: opts, now, sqliteHotPath } = ctx;
+
+  /**
+   * Completes `k` attempts of one worker (placeholders id0, attempts0, result0, …): one CASE gives
+   * each task its own result; the plain id list lets the planner find the rows by primary key (a
+   * row-value IN alone does not), and the row values fence each task on its own attempt.
+   */
+  const completeBatchQuery = queryTemplate<string, TasksTable>((p, k) => {
+    const ks = Array.from({ length: k }, (_, i) => i);
+    return db
+      .updateTable('tasks')
+      .set((eb) => {
+        let result = eb.case('id').when(p.id0).then(p.result0);
+        for (const i of ks.slice(1)) result = result.when(p[`id${i}`]).then(p[`result${i}`]);
+        return { status: 'succeeded', result: result.end(), last_error: null, locked_by: null, locked_until: null, finished_at: p.t, updated_at: p.t };
+      })
+      .where(
+        'id',
+        'in',
+        ks.map((i) => p[`id${i}`]),
+      )
+      .where((eb) => eb(eb.refTuple('id', 'attempts'), 'in', ks.map((i) => eb.tuple(p[`id${i}`], p[`attempts${i}`]))))
+      .where('status', '=', 'running')
+      .where('locked_by', '=', p.worker)
+      .returningAll();
+  });
+  /** Closes `k` attempt rows as succeeded (placeholders task0, attempt0, …). */
+  const closeAttemptsQuery = queryTemplate<string, never>((p, k) =>
+    db
+      .updateTable('task_attempts')
+      .set({ finished_at: p.t, outcome: 'succeeded', error: null })
+      .where((eb) => eb(eb.refTuple('task_id', 'attempt'), 'in', Array.from({ length: k }, (_, i) => eb.tuple(p[`task${i}`], p[`attempt${i}`])))),
+  );
+  /** `k` breakers' rows by name (placeholders name0, …). */
+  const breakersQuery = queryTemplate<string, CircuitBreakersTable>((p, k) =>
+    db
+      .selectFrom('circuit_breakers')
+      .selectAll()
+      .where(
+        'name',
+        'in',
+        Array.from({ length: k }, (_, i) => p[`name${i}`]),
+      ),
+  );
+
+  /**
+   * Finishes a batch of successful attempts in the caller's transaction: one fenced update for
+   * all the tasks, one for their attempt rows, one breaker read, then the per-task work only where
+   * there is some (a breaker that is not clean, finish hooks). Returns the ids it finished; a task
+   * whose lease was lost is left alone.
+   */
+  function* completeAll(trx: Tx, items: readonly Completion[], t: number): Program<Set<string>> {
+    const byWorker = new Map<string, Completion[]>();
+    for (const i of items) byWorker.set(i.workerId, [...(byWorker.get(i.workerId) ?? []), i]);
+    const rows: TasksTable[] = [];
+    for (const [workerId, group] of byWorker) {
+      const values: Record<string, unknown> = { t, worker: workerId };
+      group.forEach((item, i) => {
+        values[`id${i}`] = item.task.id;
+        values[`attempts${i}`] = item.task.attempts;
+        values[`result${i}`] = JSON.stringify(item.result ?? null);
+      });
+      rows.push(...(yield* exec(completeBatchQuery.statement(values, group.length))).rows);
+    }
+    if (rows.length === 0) return new Set();
+    const attempts: Record<string, unknown> = { t };
+    rows.forEach((r, i) => {
+      attempts[`task${i}`] = r.id;
+      attempts[`attempt${i}`] = Number(r.attempts);
+    });
+    yield* exec(closeAttemptsQuery.statement(attempts, rows.length));
+    // A success on a closed, clean breaker changes nothing; only the others take the lock and write.
+    const names: Record<string, unknown> = {};
+    const agents = [...new Set(rows.map((r) => r.agent_id))];
+    agents.forEach((agentId, i) => (names[`name${i}`] = agentBreakerName(agentId)));
+    const breakers = new Map((yield* exec(breakersQuery.statement(names, agents.length))).rows.map((r) => [r.name, toSnapshot(r)]));
+    const claimedBy = new Map(items.map((i) => [i.task.id, i.task]));
+    // Breaker locks in agent order, so two batches never wait on each other's locks crosswise.
+    for (const row of [...rows].sort((a, b) => (a.agent_id < b.agent_id ? -1 : a.agent_id > b.agent_id ? 1 : 0))) {
+      const current = breakers.get(agentBreakerName(row.agent_id));
+      if (current && !(current.state === 'closed' && current.failureCount === 0)) {
+        yield* waitOn(() => reportToBreaker(ctx, trx, claimedBy.get(row.id)!, 'success', t));
+      }
+    }
+    // Hooks lock their workflow runs: in run order, so two batches holding tasks of the same runs
+    // (parallel branches) never wait on each other's run locks crosswise.
+    const byRun = (a: TasksTable, b: TasksTable) => ((a.workflow_run_id ?? '') < (b.workflow_run_id ?? '') ? -1 : (a.workflow_run_id ?? '') > (b.workflow_run_id ?? '') ? 1 : 0);
+    for (const row of [...rows].sort(byRun)) yield* hooksOf(ctx, trx, row, 'succeeded');
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Completions with finish hooks (a workflow run's tasks), in one transaction. On SQLite, with
+   * `takeNext`, the slots they free are leased their next tasks in the same commit, as for
+   * plain completions: a saga's next step, queued by the hook, among them. (On Postgres the
+   * claim would add a round trip inside the transaction and hold the agent's claim lock until
+   * its commit, and sagas ran slower with it: the worker claims on its own there.)
+   */
+  return async function completeInTransaction(batch, takeNext) {
+    const t = now();
+    const { done, handed } = await strategy.writeTransaction(db, async (trx) => {
+      const done = await runProgram(ctx.database, trx, completeAll(trx, batch, t));
+      const takers = takeNext ? batch.filter((i) => i.takeNext && done.has(i.task.id)) : [];
+      const workerId = takers[0]?.workerId;
+      if (!sqliteHotPath || workerId === undefined || takers.some((i) => i.workerId !== workerId)) return { done, handed: new Map<string, ClaimedTask>() };
+      // Read the clock again: a task the hooks queued is due from the moment they queued it.
+      const claimedAt = now();
+      const next = sqliteHotPath.claimWithin(trx, workerId, takers.length, claimedAt).rows.map((r) => toClaimedTask(r, claimedAt));
+      return { done, handed: new Map(next.map((task, k) => [takers[k]!.task.id, task])) };
+    });
+    announceSucceeded(opts, done);
+    return { done, handed };
+  };
+}
