@@ -74,6 +74,8 @@ export interface SagaOrchestratorOptions {
 }
 
 const PENDING_NOTICE_TTL_MS = 60_000;
+/** Runs of one transition when the database aborts it to settle a conflict. */
+const CONFLICT_ATTEMPTS = 3;
 
 export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrchestrator {
   const { db, strategy } = opts.database;
@@ -115,12 +117,23 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
     }
   }
 
-  /** Runs a transition in a write transaction of its own, then announces what it did. */
+  /**
+   * Runs a transition in a write transaction of its own, then announces what it did. A transition
+   * the database aborted to settle a conflict (a deadlock with another transaction on Postgres) is
+   * run again from the start: it changed nothing, and its guards make a repeat harmless.
+   */
   async function transact<T>(program: (trx: Tx, turn: Turn) => Program<T>): Promise<T> {
-    const turn = newTurn();
-    const result = await strategy.writeTransaction(db, (trx) => runProgram(opts.database, trx, program(trx, turn)));
-    announce(turn);
-    return result;
+    for (let attempt = 1; ; attempt++) {
+      const turn = newTurn();
+      try {
+        const result = await strategy.writeTransaction(db, (trx) => runProgram(opts.database, trx, program(trx, turn)));
+        announce(turn);
+        return result;
+      } catch (err) {
+        if (attempt >= CONFLICT_ATTEMPTS || !strategy.isTransactionConflict(err)) throw err;
+        log.debug('workflow transition met a conflicting transaction; running it again', { attempt, error: (err as Error).message });
+      }
+    }
   }
 
   /** Advances the run of a finished step or compensation task, in the transaction that finishes it. */

@@ -37,6 +37,11 @@ export interface DialectStrategy {
   isUniqueViolation(err: unknown): boolean;
   /** True when err means the database cannot be reached right now (the request may be retried later). */
   isUnavailable(err: unknown): boolean;
+  /**
+   * True when the database aborted the transaction to settle a conflict between transactions (a
+   * deadlock, a serialization failure): the same transaction run again can succeed.
+   */
+  isTransactionConflict(err: unknown): boolean;
 }
 
 function errorCode(err: unknown): string | undefined {
@@ -94,6 +99,8 @@ export function createSqliteStrategy(own?: { db: Kysely<Database>; control: Sqli
       const code = errorCode(err);
       return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
     },
+    // One writer at a time (BEGIN IMMEDIATE): transactions never deadlock one another.
+    isTransactionConflict: () => false,
     isUnavailable(err) {
       const code = errorCode(err);
       return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_IOERR';
@@ -166,6 +173,10 @@ export const postgresStrategy: DialectStrategy = {
   },
   isUniqueViolation(err) {
     return errorCode(err) === '23505';
+  },
+  isTransactionConflict(err) {
+    const code = errorCode(err);
+    return code === '40P01' || code === '40001';
   },
   isUnavailable(err) {
     const code = errorCode(err);
