@@ -1,10 +1,13 @@
 // Wake-up notifications between components ("new task queued", "events appended", "flags changed").
-// In-process always; across processes through Redis pub/sub when REDIS_URL is set. Notifications
-// are hints, never the data: a missed one only delays work until the next poll.
+// In-process always; across processes through Redis pub/sub when REDIS_URL is set, or through
+// another transport the composition root chooses (Postgres LISTEN/NOTIFY when the database is
+// Postgres and there is no Redis). Notifications are hints, never the data: a missed one only
+// delays work until the next poll.
 
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from './logger';
+import type { NotifyTransport } from './postgres-notify-transport';
 import type { RedisHandle } from './redis';
 
 export interface Notifier {
@@ -16,7 +19,17 @@ export interface Notifier {
 
 const PREFIX = 'catalynx:';
 
-export function createNotifier(opts: { redis: RedisHandle | null; logger: Logger }): Notifier {
+export interface NotifierOptions {
+  redis: RedisHandle | null;
+  logger: Logger;
+  /**
+   * Used when there is no Redis: makes the transport that carries this process's notifications
+   * to the others, handing it the function that delivers what arrives (prefix `catalynx:`).
+   */
+  transport?(deliver: (channel: string, message: string) => void, prefix: string): NotifyTransport;
+}
+
+export function createNotifier(opts: NotifierOptions): Notifier {
   const local = new EventEmitter();
   local.setMaxListeners(0);
   const origin = randomUUID();
@@ -25,26 +38,30 @@ export function createNotifier(opts: { redis: RedisHandle | null; logger: Logger
   let subscriber: ReturnType<RedisHandle['subscriber']> | null = null;
   const redisChannels = new Set<string>();
 
+  /** A message from another process (or this one's own, which was delivered locally already). */
+  function deliver(channel: string, message: string): void {
+    try {
+      const envelope = JSON.parse(message) as { origin: string; payload: string };
+      if (envelope.origin === origin) return;
+      local.emit(channel, envelope.payload);
+    } catch {
+      log.warn('ignored malformed notification', { channel });
+    }
+  }
+  const transport = !redis && opts.transport ? opts.transport(deliver, PREFIX) : null;
+
   function ensureSubscriber() {
     if (!redis || subscriber) return subscriber;
     subscriber = redis.subscriber();
-    subscriber.on('message', (channel: string, message: string) => {
-      try {
-        const envelope = JSON.parse(message) as { origin: string; payload: string };
-        // This process already delivered its own notifications locally.
-        if (envelope.origin === origin) return;
-        local.emit(channel.slice(PREFIX.length), envelope.payload);
-      } catch {
-        log.warn('ignored malformed notification', { channel });
-      }
-    });
+    subscriber.on('message', (channel: string, message: string) => deliver(channel.slice(PREFIX.length), message));
     return subscriber;
   }
 
   return {
     publish(channel, payload = '') {
       local.emit(channel, payload);
-      if (redis && redis.isReady()) {
+      if (transport) transport.publish(channel, JSON.stringify({ origin, payload }));
+      else if (redis && redis.isReady()) {
         redis.client.publish(PREFIX + channel, JSON.stringify({ origin, payload })).catch((err: Error) => {
           log.debug('notification not sent through redis', { channel, error: err.message });
         });
@@ -52,6 +69,7 @@ export function createNotifier(opts: { redis: RedisHandle | null; logger: Logger
     },
     subscribe(channel, handler) {
       local.on(channel, handler);
+      transport?.listen(channel);
       const sub = ensureSubscriber();
       if (sub && !redisChannels.has(channel)) {
         redisChannels.add(channel);
@@ -64,6 +82,7 @@ export function createNotifier(opts: { redis: RedisHandle | null; logger: Logger
     async close() {
       local.removeAllListeners();
       // The Redis connections themselves are closed with the RedisHandle.
+      await transport?.close();
     },
   };
 }

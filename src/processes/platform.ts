@@ -9,6 +9,7 @@ import { createDatabase, type DatabaseHandle } from '../platform/db';
 import { createLogger, type Logger } from '../platform/logger';
 import { createRedis, type RedisHandle } from '../platform/redis';
 import { createNotifier, type Notifier } from '../platform/notifier';
+import { channelPrefixFor, createPostgresNotifyTransport } from '../platform/postgres-notify-transport';
 import { createShutdown, handleSignals, type Shutdown } from '../platform/lifecycle';
 
 export type ProcessType = 'web' | 'worker' | 'scheduler' | 'all' | 'migrate' | 'cli';
@@ -45,7 +46,14 @@ export function createPlatform(processType: ProcessType, config: Config): Platfo
   shutdown.onShutdown('database', () => database.close());
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : null;
   if (redis) shutdown.onShutdown('redis', () => redis.close());
-  const notifier = createNotifier({ redis, logger });
+  // Without Redis, processes on one Postgres wake each other through LISTEN/NOTIFY (one more
+  // connection per process, opened on the first publish or subscribe); on SQLite they poll.
+  const pgUrl = !redis && config.database.kind === 'postgres' ? config.database.url : null;
+  const notifier = createNotifier({
+    redis,
+    logger,
+    transport: pgUrl ? (deliver, prefix) => createPostgresNotifyTransport({ url: pgUrl, logger, prefix: channelPrefixFor(pgUrl, prefix), onMessage: deliver }) : undefined,
+  });
   shutdown.onShutdown('notifier', () => notifier.close());
   return { processType, config, context, logger, database, redis, notifier, shutdown };
 }

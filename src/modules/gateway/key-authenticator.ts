@@ -4,7 +4,10 @@
 //   constant time; it never touches the database.
 // - Database keys are looked up by hash. A result (found or not) is cached for at most
 //   `cacheTtlMs` (default 1 s) so a revoked key stops working in every process within that
-//   time even without Redis; the `keys` notifier channel clears the cache at once.
+//   time even without Redis; a revoke in this process clears the cache at once, and so does a
+//   `keys` notification when a notifier is given.
+// - authenticateNow() answers without a promise when the admin key or a fresh cache entry
+//   decides (the gateway's hot path); authenticate() also asks the store.
 // - last_used_at is written at most once per `touchIntervalMs` (default 60 s) per key per
 //   process, and the store's WHERE keeps other processes from writing within the interval too.
 //   The write is fire-and-forget: a failed stamp never fails the request.
@@ -20,8 +23,18 @@ export interface AuthenticatedKey {
   scopes: string[];
 }
 
+/** A decided lookup: `value` is the key's identity, or undefined for an unknown or revoked key. */
+export interface KeyLookup {
+  readonly value: AuthenticatedKey | undefined;
+}
+
 export interface KeyAuthenticator {
   authenticate(presentedKey: string): Promise<AuthenticatedKey | undefined>;
+  /**
+   * The answer at once when the admin key or a cache entry younger than the TTL decides it;
+   * undefined when only the store can (then call authenticate()).
+   */
+  authenticateNow(presentedKey: string): KeyLookup | undefined;
   /** Forgets cached lookups (after a revoke in this process, or a `keys` notification). */
   clearCache(): void;
   close(): void;
@@ -46,12 +59,18 @@ export function createKeyAuthenticator(opts: KeyAuthenticatorOptions): KeyAuthen
   const log = opts.logger.child('gateway.keys');
   const adminHash = opts.adminApiKey ? hashApiKey(opts.adminApiKey) : null;
   // Not a secret: a stable id for the environment key so its rate-limit bucket is its own.
-  const adminIdentity: AuthenticatedKey | null = adminHash
-    ? { keyId: `env-admin-${adminHash.slice(0, 12)}`, name: 'ADMIN_API_KEY', scopes: ['admin'] }
+  const adminLookup: KeyLookup | null = adminHash
+    ? Object.freeze({ value: { keyId: `env-admin-${adminHash.slice(0, 12)}`, name: 'ADMIN_API_KEY', scopes: ['admin'] } })
     : null;
+  // The entries are the lookups authenticateNow() answers with: a hit allocates nothing.
   const cache = new Map<string, { value: AuthenticatedKey | undefined; expiresAt: number }>();
   const lastTouched = new Map<string, number>();
-  const unsubscribe = opts.notifier?.subscribe(KEYS_CHANNEL, () => cache.clear());
+  let clears = 0;
+  const clear = () => {
+    clears += 1;
+    cache.clear();
+  };
+  const unsubscribe = opts.notifier?.subscribe(KEYS_CHANNEL, clear);
 
   function touch(keyId: string, at: number): void {
     const last = lastTouched.get(keyId);
@@ -62,18 +81,30 @@ export function createKeyAuthenticator(opts: KeyAuthenticatorOptions): KeyAuthen
     });
   }
 
+  /** The admin key's or a fresh cache entry's answer for `hash`, at `at`. */
+  function decided(hash: string, at: number): KeyLookup | undefined {
+    if (adminHash && adminLookup && hashesEqual(hash, adminHash)) return adminLookup;
+    const cached = cache.get(hash);
+    if (!cached || cached.expiresAt <= at) return undefined;
+    if (cached.value) touch(cached.value.keyId, at);
+    return cached;
+  }
+
   return {
+    authenticateNow(presentedKey) {
+      return decided(hashApiKey(presentedKey), now());
+    },
     async authenticate(presentedKey) {
       const hash = hashApiKey(presentedKey);
-      if (adminHash && adminIdentity && hashesEqual(hash, adminHash)) return adminIdentity;
       const at = now();
-      const cached = cache.get(hash);
-      let value: AuthenticatedKey | undefined;
-      if (cached && cached.expiresAt > at) {
-        value = cached.value;
-      } else {
-        const record = await opts.store.findActiveByHash(hash);
-        value = record ? { keyId: record.id, name: record.name, scopes: record.scopes } : undefined;
+      const known = decided(hash, at);
+      if (known) return known.value;
+      const generation = clears;
+      const record = await opts.store.findActiveByHash(hash);
+      const value = record ? { keyId: record.id, name: record.name, scopes: record.scopes } : undefined;
+      // A lookup that a clear overtook (a revoke while it read) may hold the key as it was before:
+      // it answers its own request but is not cached, so it cannot outlive the revoke.
+      if (generation === clears) {
         // Bounded: an attacker sending random keys must not grow the cache without limit.
         if (cache.size >= 10_000) cache.clear();
         cache.set(hash, { value, expiresAt: at + cacheTtlMs });
@@ -81,12 +112,10 @@ export function createKeyAuthenticator(opts: KeyAuthenticatorOptions): KeyAuthen
       if (value) touch(value.keyId, at);
       return value;
     },
-    clearCache() {
-      cache.clear();
-    },
+    clearCache: clear,
     close() {
       unsubscribe?.();
-      cache.clear();
+      clear();
     },
   };
 }

@@ -31,9 +31,18 @@ export interface RateLimitStatus {
   policy: 'fail-open' | 'fail-closed';
 }
 
+/** Where apply() writes the RateLimit-* headers (Express's res.setHeader). */
+export type SetHeader = (name: string, value: string) => unknown;
+
 export interface RateLimit {
   /** Counts one request of `bucket`; returns the headers to send, or throws 429/503. */
   check(bucket: string, scopes: readonly string[]): Promise<Record<string, string>>;
+  /**
+   * check(), writing the headers through `setHeader` instead of returning them: synchronous
+   * (no promise, throws 429 at once) when the count is kept in memory (no Redis), a promise
+   * when Redis counts. A 429 or 503 carries its headers in the error, as with check().
+   */
+  apply(bucket: string, scopes: readonly string[], setHeader: SetHeader): void | Promise<void>;
   limitFor(scopes: readonly string[]): number;
   status(): RateLimitStatus;
   /**
@@ -66,6 +75,43 @@ export function createRateLimit(opts: RateLimitOptions): RateLimit {
     ? createRedisRateLimitCounter({ client: opts.redis.client, keyPrefix: opts.keyPrefix ?? 'catalynx:ratelimit:' })
     : null;
   let sharedAvailable = true;
+  // The header values that depend only on the limit, made once per limit (there are few).
+  const limitHeaders = new Map<number, { limit: string; policy: string }>();
+  const headersOfLimit = (limit: number) => {
+    let h = limitHeaders.get(limit);
+    if (!h) limitHeaders.set(limit, (h = { limit: String(limit), policy: `${limit};w=${settings.windowSeconds}` }));
+    return h;
+  };
+  // Scopes arrays are per key identity, so their limit is kept per array (weakly: it dies with the key's cache entry).
+  const limitByScopes = new WeakMap<readonly string[], number>();
+  const limitOf = (scopes: readonly string[]) => {
+    let limit = limitByScopes.get(scopes);
+    if (limit === undefined) limitByScopes.set(scopes, (limit = limitFor(scopes)));
+    return limit;
+  };
+
+  function headersOf(result: RateLimitResult, resetSeconds: number): Record<string, string> {
+    const h = headersOfLimit(result.limit);
+    return {
+      'RateLimit-Limit': h.limit,
+      'RateLimit-Remaining': String(result.remaining),
+      'RateLimit-Reset': String(resetSeconds),
+      'RateLimit-Policy': h.policy,
+    };
+  }
+
+  const resetSecondsOf = (result: RateLimitResult) => Math.max(1, Math.ceil(result.resetMs / 1000));
+
+  /** Writes the headers of an allowed request; throws 429 (headers in the error) otherwise. */
+  function answer(result: RateLimitResult, setHeader: SetHeader): void {
+    const resetSeconds = resetSecondsOf(result);
+    if (!result.allowed) throw new RateLimitedError(resetSeconds, headersOf(result, resetSeconds));
+    const h = headersOfLimit(result.limit);
+    setHeader('RateLimit-Limit', h.limit);
+    setHeader('RateLimit-Remaining', String(result.remaining));
+    setHeader('RateLimit-Reset', String(resetSeconds));
+    setHeader('RateLimit-Policy', h.policy);
+  }
 
   function limitFor(scopes: readonly string[]): number {
     const overrides = scopes.map((s) => settings.scopeOverrides[s]).filter((n): n is number => n !== undefined);
@@ -100,17 +146,17 @@ export function createRateLimit(opts: RateLimitOptions): RateLimit {
   return {
     limitFor,
     async check(bucket, scopes) {
-      const limit = limitFor(scopes);
-      const result = await count(bucket, limit);
-      const resetSeconds = Math.max(1, Math.ceil(result.resetMs / 1000));
-      const headers = {
-        'RateLimit-Limit': String(result.limit),
-        'RateLimit-Remaining': String(result.remaining),
-        'RateLimit-Reset': String(resetSeconds),
-        'RateLimit-Policy': `${result.limit};w=${settings.windowSeconds}`,
-      };
+      const result = await count(bucket, limitOf(scopes));
+      const resetSeconds = resetSecondsOf(result);
+      const headers = headersOf(result, resetSeconds);
       if (!result.allowed) throw new RateLimitedError(resetSeconds, headers);
       return headers;
+    },
+    apply(bucket, scopes, setHeader) {
+      const limit = limitOf(scopes);
+      // Without Redis the count is this process's and needs no promise.
+      if (!shared) return answer(memory.hitNow(bucket, limit, windowMs), setHeader);
+      return count(bucket, limit).then((result) => answer(result, setHeader));
     },
     async probe() {
       if (!shared || !opts.redis || sharedAvailable) return;

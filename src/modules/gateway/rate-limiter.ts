@@ -16,17 +16,25 @@ export interface RateLimitCounter {
   hit(bucket: string, limit: number, windowMs: number): Promise<RateLimitResult>;
 }
 
+/** A counter in this process's memory answers at once, without a promise. */
+export interface MemoryRateLimitCounter extends RateLimitCounter {
+  hitNow(bucket: string, limit: number, windowMs: number): RateLimitResult;
+}
+
 export function toResult(count: number, limit: number, resetMs: number): RateLimitResult {
   return { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), resetMs: Math.max(0, resetMs) };
 }
 
 /** Per-process counters. Expired windows are swept when the map grows, so memory stays bounded by active buckets. */
-export function createMemoryRateLimitCounter(opts: { now?: () => number; maxBuckets?: number } = {}): RateLimitCounter {
+export function createMemoryRateLimitCounter(opts: { now?: () => number; maxBuckets?: number } = {}): MemoryRateLimitCounter {
   const now = opts.now ?? Date.now;
   const maxBuckets = opts.maxBuckets ?? 50_000;
   const windows = new Map<string, { count: number; endsAt: number }>();
   return {
     async hit(bucket, limit, windowMs) {
+      return this.hitNow(bucket, limit, windowMs);
+    },
+    hitNow(bucket, limit, windowMs) {
       const at = now();
       let w = windows.get(bucket);
       if (!w || w.endsAt <= at) {

@@ -7,7 +7,7 @@ import type { RouteSpec } from '../../platform/http/route';
 import type { Platform } from '../../processes/platform';
 import { createApiKeyStore } from './api-key-store';
 import { bootstrapModeFor, ensureBootstrapKey } from './bootstrap-key';
-import { createAuthorize } from './gateway-guard';
+import { createAuthorize, createAuthorizeNow } from './gateway-guard';
 import { createKeyAuthenticator } from './key-authenticator';
 import { keyRoutes } from './key-routes';
 import { createOutboundPolicy, type ResolveHost } from './outbound-policy';
@@ -19,8 +19,8 @@ import { createServiceStore } from './service-store';
 import { syncConfiguredServices } from './configured-services';
 
 export interface Gateway {
-  /** createApp's guard: authentication, rate limit and scope for declared routes. */
-  guard(req: Request, res: Response, route: RouteSpec): Promise<void>;
+  /** createApp's guard: authentication, rate limit and scope for declared routes (a promise only when it must wait). */
+  guard(req: Request, res: Response, route: RouteSpec): void | Promise<unknown>;
   /** createApp's extraHandlers: the service proxy. */
   extraHandlers: ((req: Request, res: Response, next: NextFunction) => Promise<void>)[];
   /** Before serving: ensures a key exists (see bootstrap-key.ts) and loads the services for /health. */
@@ -54,7 +54,9 @@ export function wireGateway(
   // invalidate at once; `keys`/`services` notifications are still published as hints.
   const authenticator = createKeyAuthenticator({ store: keyStore, adminApiKey: gw.adminApiKey, logger, now: opts.now });
   const rateLimit = createRateLimit({ settings: gw.rateLimit, redis, logger, keyPrefix: opts.rateLimitKeyPrefix, now: opts.now });
-  const authorize = createAuthorize({ authenticator, rateLimit, publicPaths: gw.publicPaths });
+  const guardOptions = { authenticator, rateLimit, publicPaths: gw.publicPaths };
+  const authorize = createAuthorize(guardOptions);
+  const authorizeNow = createAuthorizeNow(guardOptions);
   const outbound = createOutboundPolicy({ allowedHosts: gw.outboundAllowedHosts, resolve: opts.resolve });
   const serviceStore = createServiceStore(database, { now: opts.now });
   const directory = createServiceDirectory({
@@ -90,8 +92,9 @@ export function wireGateway(
   const proxy = createServiceProxy({ directory, authorize, outbound, logger, defaultTimeoutMs: gw.proxyTimeoutMs });
 
   return {
-    async guard(req, res, route) {
-      await authorize(req, res, route.scope);
+    guard(req, res, route) {
+      const decided = authorizeNow(req, res, route.scope);
+      return decided instanceof Promise ? decided : undefined;
     },
     extraHandlers: [proxy],
     serviceBreakerStates: () => directory.breakerStates(),

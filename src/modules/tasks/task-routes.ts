@@ -98,7 +98,8 @@ export function taskRoutes(opts: TaskRoutesOptions): RouteSpec[] {
         404: { description: 'Unknown agent', schema: ErrorBodySchema },
       },
       async handler({ req, res, params, body }) {
-        if (!(await findAgent(params.id))) throw new NotFoundError('agent', params.id);
+        // A fresh cached agent needs no promise (every execute request asks).
+        if (!(findAgent.cached(params.id) ?? (await findAgent(params.id)))) throw new NotFoundError('agent', params.id);
         const key = idempotencyKeyOf(req, body.idempotency_key);
         const { task, created } = await queue.enqueue(toEnqueueRequest(params.id, body, key ?? null, res.locals.correlationId));
         return {

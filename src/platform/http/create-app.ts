@@ -18,9 +18,10 @@ export interface AppOptions {
   isUnavailable(err: unknown): boolean;
   /**
    * Runs before every declared route's validation: authentication, authorisation and rate
-   * limiting live here (the gateway). Throws an AppError (401/403/429) to refuse.
+   * limiting live here (the gateway). Throws (or rejects with) an AppError (401/403/429) to
+   * refuse; returns a promise only when it has to wait (the request then waits for it).
    */
-  guard?(req: Request, res: Response, route: RouteSpec): Promise<void>;
+  guard?(req: Request, res: Response, route: RouteSpec): void | Promise<unknown>;
   /** Mounted after the declared routes and before the 404 handler (proxy routes, dashboard). */
   extraHandlers?: ((req: Request, res: Response, next: NextFunction) => void | Promise<void>)[];
   /** Called once per finished request (metrics). */
@@ -81,7 +82,9 @@ export function createApp(opts: AppOptions): express.Express {
     patterns.push({ route, pattern: pathPattern(route.path) });
     app[route.method](route.path, async (req: Request, res: Response) => {
       res.locals.routePath = route.path;
-      if (opts.guard) await opts.guard(req, res, route);
+      // A guard that decided at once costs no promise (see the gateway guard's fast path).
+      const guarded = opts.guard?.(req, res, route);
+      if (guarded) await guarded;
       // A NUL character cannot be stored in a Postgres text or jsonb value (the insert would fail
       // with a 500 there and succeed on SQLite); refuse it up front on every dialect alike.
       const nulAt = findNul({ params: req.params, query: req.query, body: req.body });
@@ -95,7 +98,8 @@ export function createApp(opts: AppOptions): express.Express {
         }
         body = parseOrThrow(route.body, req.body ?? {}, 'body');
       }
-      const reply = await route.handler({ req, res, body, query, params });
+      const answered = route.handler({ req, res, body, query, params });
+      const reply = answered instanceof Promise ? await answered : answered;
       if (reply && !res.headersSent) {
         if (reply.headers) for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
         if (reply.body === undefined) res.status(reply.status).end();

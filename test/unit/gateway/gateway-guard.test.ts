@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { createAuthorize, presentedKey } from '../../../src/modules/gateway/gateway-guard';
+import { createAuthorize, createAuthorizeNow, presentedKey } from '../../../src/modules/gateway/gateway-guard';
 import type { KeyAuthenticator } from '../../../src/modules/gateway/key-authenticator';
 import { createRateLimit } from '../../../src/modules/gateway/rate-limit';
 import type { Logger } from '../../../src/platform/logger';
@@ -18,6 +18,7 @@ function fakeResponse(): Response & { sent: Record<string, string> } {
 
 const authenticator: KeyAuthenticator = {
   authenticate: async (key) => (key === 'cx_reader' ? { keyId: 'k1', name: 'reader', scopes: ['read'] } : undefined),
+  authenticateNow: () => undefined,
   clearCache() {},
   close() {},
 };
@@ -57,5 +58,16 @@ describe('gateway guard', () => {
     await expect(authorize(fakeRequest('/metrics/', {}), res, 'admin')).resolves.toBeUndefined();
     expect(res.sent).toEqual({});
     expect(res.locals.auth).toBeUndefined();
+  });
+
+  it('decides at once, without a promise, when the key is known and the count is kept in memory', () => {
+    const known: KeyAuthenticator = { ...authenticator, authenticateNow: (key) => (key === 'cx_reader' ? { value: { keyId: 'k1', name: 'reader', scopes: ['read'] } } : undefined) };
+    const now = createAuthorizeNow({ authenticator: known, rateLimit, publicPaths: [] });
+    const res = fakeResponse();
+    expect(now(fakeRequest('/api/agents', { 'X-API-Key': 'cx_reader' }), res, 'read')).toEqual({ keyId: 'k1', name: 'reader', scopes: ['read'] });
+    expect(res.sent).toMatchObject({ 'RateLimit-Limit': '100', 'RateLimit-Policy': '100;w=60' });
+    expect(() => now(fakeRequest('/api/agents', { 'X-API-Key': 'cx_reader' }), fakeResponse(), 'agents:write')).toThrow(expect.objectContaining({ status: 403 }));
+    // An unknown key still goes to the store (a promise) and is refused there.
+    return expect(now(fakeRequest('/api/agents', { 'X-API-Key': 'cx_other' }), fakeResponse(), 'read')).rejects.toMatchObject({ status: 401 });
   });
 });

@@ -1,0 +1,153 @@
+// Carries the notifier's notifications between processes through Postgres LISTEN/NOTIFY, over one
+// dedicated connection per process (not a pool connection: LISTEN belongs to a session).
+//
+// - publish() sends `select pg_notify(channel, message)` on that connection, after the caller's
+//   commit (the notifier is only told about committed work). A payload over Postgres's 8000-byte
+//   limit is not sent: notifications are hints, and the receivers' poll finds the work.
+// - listen() issues LISTEN once per channel; every (re)connection listens again to all of them.
+// - When the connection drops (a restart, pg_terminate_backend, a network cut) it reconnects with
+//   back-off (100 ms doubling to 5 s), forever; notifications sent meanwhile are lost, and the
+//   receivers' poll covers them. `connected()` reports the state.
+// - close() ends the connection, giving up after `closeTimeoutMs` so a hung server cannot hold
+//   shutdown.
+
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import type { Logger } from './logger';
+
+export interface NotifyTransport {
+  publish(channel: string, message: string): void;
+  /** Starts delivering `channel`'s messages to the handler given to the transport. */
+  listen(channel: string): void;
+  connected(): boolean;
+  close(): Promise<void>;
+}
+
+export interface PostgresNotifyTransportOptions {
+  url: string;
+  logger: Logger;
+  /** Receives every message of every listened channel (its own process's included). */
+  onMessage(channel: string, message: string): void;
+  /** Channel names are prefixed so Catalynx's do not meet another application's. */
+  prefix: string;
+  maxBackoffMs?: number;
+  closeTimeoutMs?: number;
+}
+
+/**
+ * Channels are per database, not per schema: deployments (or test suites) sharing one database
+ * in different schemas (`options=-c search_path=...`) get channels of their own, tagged with a
+ * short hash of the search path, so they do not wake each other.
+ */
+export function channelPrefixFor(url: string, base: string): string {
+  let searchPath = '';
+  try {
+    searchPath = /search_path=([^\s]+)/.exec(new URL(url).searchParams.get('options') ?? '')?.[1] ?? '';
+  } catch {
+    // not a URL the tag can be read from: the plain prefix
+  }
+  return searchPath ? `${base}${createHash('sha256').update(searchPath).digest('hex').slice(0, 8)}:` : base;
+}
+
+/** Postgres refuses a NOTIFY payload of 8000 bytes or more. */
+const MAX_PAYLOAD_BYTES = 7999;
+
+export function createPostgresNotifyTransport(opts: PostgresNotifyTransportOptions): NotifyTransport {
+  const log = opts.logger.child('notifier.postgres');
+  const maxBackoffMs = opts.maxBackoffMs ?? 5000;
+  const channels = new Set<string>();
+  let client: pg.Client | null = null;
+  let ready = false;
+  let closed = false;
+  let failures = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  // The same notification queued twice before the first is sent says nothing more.
+  const unsent = new Set<string>();
+
+  const quoted = (channel: string) => `"${(opts.prefix + channel).replace(/"/g, '""')}"`;
+
+  function connect(): pg.Client {
+    const c = new pg.Client({ connectionString: opts.url, application_name: 'catalynx-notify' });
+    client = c;
+    ready = false;
+    c.on('notification', (n) => {
+      if (n.channel.startsWith(opts.prefix)) opts.onMessage(n.channel.slice(opts.prefix.length), n.payload ?? '');
+    });
+    // An error on an idle connection (terminated backend) also ends it: reconnect once, on 'end'.
+    c.on('error', (err: Error) => log.debug('listen connection error', { error: err.message }));
+    c.on('end', () => dropped(c));
+    c.connect()
+      .then(async () => {
+        // A hint channel must not keep the process alive on its own (its work does that).
+        (c as unknown as { connection?: { stream?: { unref?(): void } } }).connection?.stream?.unref?.();
+        for (const channel of channels) await c.query(`LISTEN ${quoted(channel)}`);
+        if (client !== c) return;
+        ready = true;
+        if (failures > 0) log.info('listen connection restored', { channels: channels.size });
+        failures = 0;
+      })
+      .catch((err: unknown) => {
+        log.warn('listen connection failed; relying on polling until it is back', { error: err instanceof Error ? err.message : String(err) });
+        c.end().catch(() => undefined);
+        dropped(c);
+      });
+    return c;
+  }
+
+  function dropped(c: pg.Client): void {
+    if (client !== c) return;
+    client = null;
+    ready = false;
+    if (closed) return;
+    failures += 1;
+    const delay = Math.min(100 * 2 ** Math.min(failures - 1, 10), maxBackoffMs);
+    if (failures === 1) log.warn('listen connection lost; reconnecting', { retry_in_ms: delay });
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      if (!closed && client === null) connect();
+    }, delay);
+    retryTimer.unref();
+  }
+
+  const current = (): pg.Client | null => (closed ? null : (client ?? (retryTimer ? null : connect())));
+
+  return {
+    publish(channel, message) {
+      const c = current();
+      if (!c) return;
+      if (Buffer.byteLength(message, 'utf8') > MAX_PAYLOAD_BYTES) return;
+      const key = `${channel}\u0000${message}`;
+      if (unsent.has(key)) return;
+      unsent.add(key);
+      c.query('select pg_notify($1, $2)', [opts.prefix + channel, message])
+        .catch((err: Error) => log.debug('notification not sent through postgres', { channel, error: err.message }))
+        .finally(() => unsent.delete(key));
+    },
+    listen(channel) {
+      if (channels.has(channel)) return;
+      channels.add(channel);
+      const c = current();
+      // Before the connection is ready, connect() listens to every channel once it is.
+      if (c && ready) c.query(`LISTEN ${quoted(channel)}`).catch((err: Error) => log.warn('listen failed; relying on polling', { channel, error: err.message }));
+    },
+    connected: () => ready,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      const c = client;
+      client = null;
+      ready = false;
+      if (!c) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        c.end().catch(() => undefined),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, opts.closeTimeoutMs ?? 1000);
+          timer.unref();
+        }),
+      ]);
+      clearTimeout(timer);
+    },
+  };
+}
