@@ -80,7 +80,7 @@ export function createPostgresNotifyTransport(opts: PostgresNotifyTransportOptio
       .then(async () => {
         // A hint channel must not keep the process alive on its own (its work does that).
         (c as unknown as { connection?: { stream?: { unref?(): void } } }).connection?.stream?.unref?.();
-        for (const channel of channels) await c.query(`LISTEN ${quoted(channel)}`);
+        for (const channel of channels) await inTurn(c, `LISTEN ${quoted(channel)}`);
         if (client !== c) return;
         ready = true;
         if (failures > 0) log.info('listen connection restored', { channels: channels.size });
@@ -111,6 +111,15 @@ export function createPostgresNotifyTransport(opts: PostgresNotifyTransportOptio
 
   const current = (): pg.Client | null => (closed ? null : (client ?? (retryTimer ? null : connect())));
 
+  // One statement at a time on the connection: pg queues overlapping calls itself, but that is
+  // deprecated and goes away in pg 9.
+  let tail: Promise<unknown> = Promise.resolve();
+  function inTurn(c: pg.Client, text: string, values?: unknown[]): Promise<unknown> {
+    const next = tail.then(() => c.query(text, values));
+    tail = next.catch(() => undefined);
+    return next;
+  }
+
   return {
     publish(channel, message) {
       const c = current();
@@ -119,7 +128,7 @@ export function createPostgresNotifyTransport(opts: PostgresNotifyTransportOptio
       const key = `${channel}\u0000${message}`;
       if (unsent.has(key)) return;
       unsent.add(key);
-      c.query('select pg_notify($1, $2)', [opts.prefix + channel, message])
+      inTurn(c, 'select pg_notify($1, $2)', [opts.prefix + channel, message])
         .catch((err: Error) => log.debug('notification not sent through postgres', { channel, error: err.message }))
         .finally(() => unsent.delete(key));
     },
@@ -128,7 +137,7 @@ export function createPostgresNotifyTransport(opts: PostgresNotifyTransportOptio
       channels.add(channel);
       const c = current();
       // Before the connection is ready, connect() listens to every channel once it is.
-      if (c && ready) c.query(`LISTEN ${quoted(channel)}`).catch((err: Error) => log.warn('listen failed; relying on polling', { channel, error: err.message }));
+      if (c && ready) inTurn(c, `LISTEN ${quoted(channel)}`).catch((err: Error) => log.warn('listen failed; relying on polling', { channel, error: err.message }));
     },
     connected: () => ready,
     async close() {
