@@ -13,7 +13,11 @@ import { finishLeaf, lockRun, type SagaContext, type Turn } from './run-transiti
 import { FINAL_RUN_STATUSES } from './workflow-run';
 
 const WAITS_PER_PASS = 500;
-const EVENTS_PER_TYPE = 1000;
+const EVENTS_PER_PAGE = 1000;
+/** Pages read per type and pass; waits further behind move their position on and read on next pass. */
+const PAGES_PER_TYPE = 20;
+/** An event older than this is taken as committed in position order with those around it. */
+const SETTLED_MS = 60_000;
 const EVENT_FIELDS = new Set(['id', 'type', 'aggregate_type', 'aggregate_id', 'version', 'data', 'metadata', 'position', 'timestamp']);
 
 export interface ResumeWaitsDeps {
@@ -55,17 +59,48 @@ export async function resumeWaits(deps: ResumeWaitsDeps): Promise<number> {
   }
   let resumed = 0;
   for (const [type, list] of byType) {
-    const after = Math.min(...list.map((w) => w.after));
-    const events = await ctx.events.readAll({ after, types: [type], limit: EVENTS_PER_TYPE });
-    for (const wait of list) {
-      const event = events.find((e) => e.position > wait.after && eventMatches(e, wait.match));
-      if (!event) continue;
-      const done = await deps.transact(function* (trx, turn) {
-        const run = yield* lockRun(ctx, wait.run_id);
-        if (!run || FINAL_RUN_STATUSES.includes(run.status)) return false;
-        return yield* finishLeaf(ctx, trx, run, wait.step_id, { status: 'succeeded', output: event, guard: { parked: true } }, turn);
-      });
-      if (done) resumed += 1;
+    // Pages of the type's events from the oldest wait's position on: each wait takes the first
+    // matching event after its own position, on whichever page it comes.
+    const pending = new Set(list);
+    let cursor = Math.min(...list.map((w) => w.after));
+    const settledBefore = ctx.now() - SETTLED_MS;
+    let lastSettled = 0;
+    let exhausted = false;
+    for (let page = 0; page < PAGES_PER_TYPE && pending.size > 0; page++) {
+      const events = await ctx.events.readAll({ after: cursor, types: [type], limit: EVENTS_PER_PAGE });
+      for (const e of events) if (Date.parse(e.timestamp) < settledBefore) lastSettled = e.position;
+      for (const wait of [...pending]) {
+        const event = events.find((e) => e.position > wait.after && eventMatches(e, wait.match));
+        if (!event) continue;
+        pending.delete(wait);
+        const done = await deps.transact(function* (trx, turn) {
+          const run = yield* lockRun(ctx, wait.run_id);
+          if (!run || FINAL_RUN_STATUSES.includes(run.status)) return false;
+          return yield* finishLeaf(ctx, trx, run, wait.step_id, { status: 'succeeded', output: event, guard: { parked: true } }, turn);
+        });
+        if (done) resumed += 1;
+      }
+      if (events.length < EVENTS_PER_PAGE) {
+        exhausted = true;
+        break;
+      }
+      cursor = events[events.length - 1]!.position;
+    }
+    if (exhausted) continue;
+    // The pages ran out before these waits found their event: each moves its position past the
+    // events read that are old enough that no transaction still commits one before them (Postgres
+    // hands out positions before commit), so the next pass reads on from there.
+    if (pending.size > 0 && lastSettled > 0) {
+      for (const wait of pending) {
+        if (wait.after >= lastSettled) continue;
+        await ctx.database.db
+          .updateTable('workflow_run_steps')
+          .set({ wait_spec: JSON.stringify({ match: wait.match, after: lastSettled }) })
+          .where('run_id', '=', wait.run_id)
+          .where('step_id', '=', wait.step_id)
+          .where('status', '=', 'waiting')
+          .execute();
+      }
     }
   }
   return resumed;
