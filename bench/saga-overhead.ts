@@ -52,7 +52,7 @@ export async function runSagaOverhead(ctx: BenchContext): Promise<BenchmarkOutco
     outcome.ratios.push(ratio(`${database}: 3-branch parallel group cost / 3-task cost`, r.tasks!, r.parallel!, { op: '<=', value: 3 }));
   }
   outcome.notes.push(
-    `Worker concurrency ${SAGA_CONCURRENCY}; every unit submitted one after another while the worker runs; the clock stops when the last run (or task) has finished.`,
+    `Worker concurrency ${SAGA_CONCURRENCY}; every unit submitted one after another while the worker runs (in the 20-client rows, 20 at a time); the clock stops when the last run (or task) has finished.`,
     'A saga runs its steps one after another (each step is queued when the previous one commits), so a unit of 3 steps can never run its steps in parallel the way 3 independent tasks do.',
     'A parallel group queues its 3 branches in the commit that starts the run, so they run side by side like 3 independent tasks; its extra cost is the run, its steps and their events, and the transitions that close the group and the run.',
   );
