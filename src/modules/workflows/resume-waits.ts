@@ -24,6 +24,8 @@ export interface ResumeWaitsDeps {
   ctx: SagaContext;
   transact<T>(program: (trx: Tx, turn: Turn) => Program<T>): Promise<T>;
   types?: readonly string[];
+  /** Page sizes and the settling time (defaults below; tests make them small). */
+  limits?: { eventsPerPage?: number; pagesPerType?: number; settledMs?: number };
 }
 
 /** Whether the event has every value the wait's match asks for. */
@@ -38,6 +40,9 @@ export function eventMatches(event: StoredEvent, match: Record<string, unknown>)
 
 export async function resumeWaits(deps: ResumeWaitsDeps): Promise<number> {
   const { ctx } = deps;
+  const eventsPerPage = deps.limits?.eventsPerPage ?? EVENTS_PER_PAGE;
+  const pagesPerType = deps.limits?.pagesPerType ?? PAGES_PER_TYPE;
+  const settledMs = deps.limits?.settledMs ?? SETTLED_MS;
   let q = ctx.database.db
     .selectFrom('workflow_run_steps')
     .select(['run_id', 'step_id', 'wait_type', 'wait_spec'])
@@ -63,12 +68,12 @@ export async function resumeWaits(deps: ResumeWaitsDeps): Promise<number> {
     // matching event after its own position, on whichever page it comes.
     const pending = new Set(list);
     let cursor = Math.min(...list.map((w) => w.after));
-    const settledBefore = ctx.now() - SETTLED_MS;
+    const settledBefore = ctx.now() - settledMs;
     let lastSettled = 0;
     let exhausted = false;
-    for (let page = 0; page < PAGES_PER_TYPE && pending.size > 0; page++) {
-      const events = await ctx.events.readAll({ after: cursor, types: [type], limit: EVENTS_PER_PAGE });
-      for (const e of events) if (Date.parse(e.timestamp) < settledBefore) lastSettled = e.position;
+    for (let page = 0; page < pagesPerType && pending.size > 0; page++) {
+      const events = await ctx.events.readAll({ after: cursor, types: [type], limit: eventsPerPage });
+      for (const e of events) if (Date.parse(e.timestamp) <= settledBefore) lastSettled = e.position;
       for (const wait of [...pending]) {
         const event = events.find((e) => e.position > wait.after && eventMatches(e, wait.match));
         if (!event) continue;
@@ -80,7 +85,7 @@ export async function resumeWaits(deps: ResumeWaitsDeps): Promise<number> {
         });
         if (done) resumed += 1;
       }
-      if (events.length < EVENTS_PER_PAGE) {
+      if (events.length < eventsPerPage) {
         exhausted = true;
         break;
       }
