@@ -38,8 +38,16 @@ export function createNotifier(opts: NotifierOptions): Notifier {
   let subscriber: ReturnType<RedisHandle['subscriber']> | null = null;
   const redisChannels = new Set<string>();
 
-  /** A message from another process (or this one's own, which was delivered locally already). */
+  /**
+   * A message from another process (or this one's own, which was delivered locally already). An
+   * empty message is the transport's word that notifications may have been missed (it was
+   * reconnecting): listeners are told to look again, with an empty payload.
+   */
   function deliver(channel: string, message: string): void {
+    if (message === '') {
+      local.emit(channel, '');
+      return;
+    }
     try {
       const envelope = JSON.parse(message) as { origin: string; payload: string };
       if (envelope.origin === origin) return;

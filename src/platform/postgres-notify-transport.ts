@@ -83,7 +83,12 @@ export function createPostgresNotifyTransport(opts: PostgresNotifyTransportOptio
         for (const channel of channels) await inTurn(c, `LISTEN ${quoted(channel)}`);
         if (client !== c) return;
         ready = true;
-        if (failures > 0) log.info('listen connection restored', { channels: channels.size });
+        if (failures > 0) {
+          log.info('listen connection restored', { channels: channels.size });
+          // Notifications sent while it was away are lost: every listener looks again now, as
+          // after a notification (an empty payload names nothing in particular).
+          for (const channel of channels) opts.onMessage(channel, '');
+        }
         failures = 0;
       })
       .catch((err: unknown) => {
