@@ -7,7 +7,7 @@
 // A sequence runs its steps in order; a group runs all its branches at once and completes when
 // every branch has; a failed (or cancelled) step fails its sequence, its group and the run.
 
-import { conditionHolds, parseCondition, type Expr } from './condition';
+import { conditionHolds, parseCondition } from './condition';
 import { lookup } from './render-template';
 import { childrenOf, stepKind, type AnyStep, type WorkflowDefinition } from './workflow-definition';
 import type { StepStatus } from './workflow-run';
@@ -36,17 +36,6 @@ export interface Plan {
 
 type Verdict = { state: 'active' } | { state: 'failed' } | { state: 'done'; output: unknown; ran: boolean };
 
-const conditions = new Map<string, Expr>();
-/** Parsed once per distinct source (definitions are validated, so parsing succeeds). */
-function parsed(source: string): Expr {
-  let expr = conditions.get(source);
-  if (!expr) {
-    expr = parseCondition(source);
-    if (conditions.size < 10_000) conditions.set(source, expr);
-  }
-  return expr;
-}
-
 export function planRun(definition: WorkflowDefinition, states: ReadonlyMap<string, StepState>, input: unknown): Plan {
   const actions: PlanAction[] = [];
   // What this plan has decided so far, over what the rows say.
@@ -60,7 +49,7 @@ export function planRun(definition: WorkflowDefinition, states: ReadonlyMap<stri
     if (status !== 'succeeded') return undefined;
     return rest.length === 0 ? { output } : lookup({ output }, rest.join('.'));
   };
-  const holds = (step: AnyStep) => step.when === undefined || conditionHolds(parsed(step.when), read);
+  const holds = (step: AnyStep) => step.when === undefined || conditionHolds(parseCondition(step.when), read);
 
   function sequence(steps: readonly AnyStep[]): Verdict {
     let last: unknown = null;

@@ -13,8 +13,8 @@ import type { TaskQueue } from '../tasks/task-queue';
 import { planRun } from './plan-run';
 import { referencesStepOutputs, renderTemplate, type TemplateScope } from './render-template';
 import type { SagaStatements } from './saga-statements';
-import { compensationOf, durationMs, isStraightLine, stepKind, walkSteps, type AnyStep, type WorkflowDefinition } from './workflow-definition';
-import { FINAL_RUN_STATUSES, isActiveLeaf, toRun, toRunStep, type RunStatus, type RunStep, type StepStatus, type WorkflowRun } from './workflow-run';
+import { compensationOf, durationMs, isStraightLine, stepKind, stepsById, walkSteps, type AnyStep, type WorkflowDefinition } from './workflow-definition';
+import { FINAL_RUN_STATUSES, isActiveLeaf, pendingStep, toRun, toRunStep, type RunStatus, type RunStep, type StepStatus, type WorkflowRun } from './workflow-run';
 
 export const RUN_AGGREGATE = 'workflow_run';
 /** The run error a cancel request leaves; the run ends `cancelled` once its compensations are done. */
@@ -84,17 +84,6 @@ export function* appendRunEvents(ctx: SagaContext, runId: string, events: NewEve
   if (events.length === 0) return;
   const appended = yield* ctx.events.appendProgram({ aggregateType: RUN_AGGREGATE, aggregateId: runId, expectedVersion: 'any', events });
   turn.appended.push(...appended);
-}
-
-/** The steps of a definition by id. */
-const stepDefs = new WeakMap<WorkflowDefinition, Map<string, AnyStep>>();
-export function stepDefinitions(def: WorkflowDefinition): Map<string, AnyStep> {
-  let map = stepDefs.get(def);
-  if (!map) {
-    map = new Map(walkSteps(def.steps as AnyStep[]).map(({ step }) => [step.id, step]));
-    stepDefs.set(def, map);
-  }
-  return map;
 }
 
 function scopeOf(run: WorkflowRun, steps: ReadonlyMap<string, RunStep>): TemplateScope {
@@ -307,24 +296,7 @@ export function* startRunProgram(ctx: SagaContext, trx: Tx, req: NewRun, turn: T
     values[`step${i}`] = step.id;
     values[`kind${i}`] = kind;
     values[`parent${i}`] = parentId;
-    steps.set(step.id, {
-      step_id: step.id,
-      position: i,
-      kind,
-      parent_id: parentId,
-      status: 'pending',
-      task_id: null,
-      compensation_task_id: null,
-      child_run_id: null,
-      attempts: 0,
-      output: null,
-      error: null,
-      started_at: null,
-      finished_at: null,
-      wake_at: null,
-      wait_type: null,
-      completed_seq: null,
-    });
+    steps.set(step.id, pendingStep(step.id, i, kind, parentId));
   });
   yield* exec(ctx.q.insertSteps.statement(values, nodes.length));
   const events: NewEvent[] = [{ type: 'SagaStarted', data: { workflow_id: req.workflowId, version: req.version, input: req.input ?? null, metadata: req.metadata } }];
@@ -345,25 +317,9 @@ function straightLineSteps(run: WorkflowRun, stepId: string): Map<string, RunSte
   if (index < 0 || (index + 1 < defs.length && referencesStepOutputs(defs[index + 1]!.input))) return undefined;
   const steps = new Map<string, RunStep>();
   defs.forEach((s, i) => {
-    steps.set(s.id, {
-      step_id: s.id,
-      position: i,
-      kind: 'agent',
-      parent_id: null,
-      status: i < index ? 'succeeded' : i === index ? 'running' : 'pending',
-      task_id: null,
-      compensation_task_id: null,
-      child_run_id: null,
-      attempts: 0,
-      output: null,
-      error: null,
-      started_at: null,
-      finished_at: null,
-      wake_at: null,
-      wait_type: null,
-      // In a straight line completions come in step order.
-      completed_seq: i < index ? i + 1 : null,
-    });
+    // In a straight line completions come in step order.
+    const state = i < index ? { status: 'succeeded' as const, completed_seq: i + 1 } : i === index ? { status: 'running' as const } : {};
+    steps.set(s.id, { ...pendingStep(s.id, i, 'agent', null), ...state });
   });
   return steps;
 }
@@ -449,7 +405,7 @@ export function* startCompensating(ctx: SagaContext, trx: Tx, run: WorkflowRun, 
 export function* compensateNext(ctx: SagaContext, trx: Tx, run: WorkflowRun, turn: Turn): Program<void> {
   const steps = [...(yield* loadSteps(ctx, run.id)).values()];
   if (steps.some(isActiveLeaf)) return;
-  const defs = stepDefinitions(run.definition);
+  const defs = stepsById(run.definition);
   const order = (s: RunStep) => s.completed_seq ?? s.position;
   const next = steps
     .filter((s) => s.status === 'succeeded' && defs.has(s.step_id) && compensationOf(defs.get(s.step_id)!) !== undefined)

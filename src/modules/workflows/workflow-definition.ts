@@ -132,6 +132,11 @@ export function walkSteps(steps: readonly AnyStep[], parentId: string | null = n
   return out;
 }
 
+/** Every node of a definition's tree by id. */
+export function stepsById(def: { steps: readonly unknown[] }): Map<string, AnyStep> {
+  return new Map(walkSteps(def.steps as AnyStep[]).map(({ step }) => [step.id, step]));
+}
+
 const parseDuration = durationSeconds();
 /** A validated duration in milliseconds. */
 export function durationMs(d: number | string): number {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parseJson } from '../../platform/db';
 import type { WorkflowRunStepsTable, WorkflowRunsTable } from '../../platform/db/schema';
 import { WorkflowEventSchema } from '../events/event';
-import { stepKind, walkSteps, type AnyStep, type StepKind, type WorkflowDefinition } from './workflow-definition';
+import { stepKind, stepsById, type AnyStep, type StepKind, type WorkflowDefinition } from './workflow-definition';
 
 export const RUN_STATUSES = ['running', 'completed', 'compensating', 'compensated', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -51,6 +51,28 @@ export interface RunStep {
   wake_at: number | null;
   wait_type: string | null;
   completed_seq: number | null;
+}
+
+/** A step row as a new run inserts it: pending, nothing run yet. */
+export function pendingStep(stepId: string, position: number, kind: StepKind, parentId: string | null): RunStep {
+  return {
+    step_id: stepId,
+    position,
+    kind,
+    parent_id: parentId,
+    status: 'pending',
+    task_id: null,
+    compensation_task_id: null,
+    child_run_id: null,
+    attempts: 0,
+    output: null,
+    error: null,
+    started_at: null,
+    finished_at: null,
+    wake_at: null,
+    wait_type: null,
+    completed_seq: null,
+  };
 }
 
 /** A leaf that has started and not finished: a running task or child run, a sleep or a wait. */
@@ -165,7 +187,7 @@ export function toRunSummary(run: WorkflowRun): RunSummary {
 
 /** The run's steps as the API shows them, in definition order (a group before its branches). */
 export function toRunStepViews(run: WorkflowRun, steps: readonly RunStep[]): z.infer<typeof RunStepViewSchema>[] {
-  const defs = new Map<string, AnyStep>(walkSteps(run.definition.steps as AnyStep[]).map(({ step }) => [step.id, step]));
+  const defs = stepsById(run.definition);
   return [...steps].sort((a, b) => a.position - b.position).map((s) => toRunStepView(s, defs.get(s.step_id)));
 }
 
