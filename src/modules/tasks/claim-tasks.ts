@@ -24,6 +24,9 @@ export function claimParameters(opts: { agents: AgentSettingsSource; leaseMs: nu
   return { worker: workerId, slots, t, until: t + opts.leaseMs, defaultLimit: opts.agents.agentDefaults.maxConcurrentTasks, limits: JSON.stringify(limits) };
 }
 
+/** A row of the Postgres claim: a leased task (or nulls, when none was), and the agents held by their breakers. */
+type ClaimRow = (TasksTable | { [K in keyof TasksTable]: null }) & { held_agents: string[] };
+
 /** The claim, with its statements built once. */
 export function createClaim(ctx: TaskQueueContext): (workerId: string, slots: number) => Promise<ClaimedTask[]> {
   const { db, strategy, options: opts, now, settingsFor, breakerOptions, sqliteHotPath } = ctx;
@@ -31,32 +34,21 @@ export function createClaim(ctx: TaskQueueContext): (workerId: string, slots: nu
   /**
    * Postgres: the whole claim in one statement, catalynx_claim (migration 0004): due agents best
    * first, each leased within its limit under its claim lock, attempt rows written. Agents whose
-   * breaker is not closed are passed over there and decided on below.
+   * breaker is not closed are passed over there and decided on below; the same statement names
+   * those with due work (`held_agents`, read before the claim runs), so a claim that leaves slots
+   * free needs no second round trip to learn there is nothing more to decide. Every answer has at
+   * least one row: with nothing leased, one whose task columns are null.
    */
-  const claimQuery = queryTemplate<'worker' | 'slots' | 't' | 'until' | 'defaultLimit' | 'limits', TasksTable>((p) =>
-    sql<TasksTable>`select * from catalynx_claim(${p.worker}::text, ${p.slots}::integer, ${p.t}::bigint, ${p.until}::bigint, ${p.defaultLimit}::integer, ${p.limits}::jsonb)`.compile(db),
-  );
-
-  /** Agents with due work whose breaker is not closed: the claim passed them over. */
-  async function agentsHeldByBreakers(t: number): Promise<string[]> {
+  const claimQuery = queryTemplate<'worker' | 'slots' | 't' | 'until' | 'defaultLimit' | 'limits', ClaimRow>((p) => {
     const name = sql.ref('b.name');
-    const rows = await db
-      .selectFrom('circuit_breakers as b')
-      .select(agentBreakers.agentIdOf(name).as('agent_id'))
-      .where(agentBreakers.isAgentBreaker(name))
-      .where('b.state', '!=', 'closed')
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('tasks as t')
-            .select('t.id')
-            .where('t.status', '=', 'queued')
-            .where('t.run_at', '<=', t)
-            .where(sql<boolean>`t.agent_id = ${agentBreakers.agentIdOf(name)}`),
-        ),
-      )
-      .execute();
-    return rows.map((r) => r.agent_id);
-  }
+    return sql<ClaimRow>`select c.*, h.held_agents
+      from (select array(
+        select ${agentBreakers.agentIdOf(name)} from circuit_breakers b
+        where ${agentBreakers.isAgentBreaker(name)} and b.state <> 'closed'
+          and exists (select 1 from tasks q where q.status = 'queued' and q.run_at <= ${p.t}::bigint and q.agent_id = ${agentBreakers.agentIdOf(name)})
+      ) as held_agents) h
+      left join lateral catalynx_claim(${p.worker}::text, ${p.slots}::integer, ${p.t}::bigint, ${p.until}::bigint, ${p.defaultLimit}::integer, ${p.limits}::jsonb) c on true`.compile(db);
+  });
 
   /** The lease itself: running, held by the worker, one more attempt. */
   const leaseValues = (workerId: string, t: number) => ({
@@ -144,11 +136,11 @@ export function createClaim(ctx: TaskQueueContext): (workerId: string, slots: nu
       claimed.push(...hot.rows.map((r) => toClaimedTask(r, t)));
       agents = hot.breakerHeld;
     } else {
-      // Postgres: every agent on a closed breaker in one statement; the others below, only
-      // when slots are left (a backlog fills them without a second round trip).
+      // Postgres: every agent on a closed breaker in one statement, which also names the
+      // others; they are decided on below, only when slots are left.
       const { rows } = await claimQuery(db, claimParameters(opts, workerId, slots, t));
-      claimed.push(...rows.map((r) => toClaimedTask(r, t)));
-      agents = claimed.length < slots ? await agentsHeldByBreakers(t) : [];
+      for (const r of rows) if (r.id !== null) claimed.push(toClaimedTask(r, t));
+      agents = claimed.length < slots ? (rows[0]?.held_agents ?? []) : [];
     }
     // Agents passed over for their breaker, one by one; one that yields less than asked leaves
     // the slots to the next.
