@@ -1,9 +1,12 @@
 // Carries the notifier's notifications between processes through Postgres LISTEN/NOTIFY, over one
 // dedicated connection per process (not a pool connection: LISTEN belongs to a session).
 //
-// - publish() sends `select pg_notify(channel, message)` on that connection, after the caller's
-//   commit (the notifier is only told about committed work). A payload over Postgres's 8000-byte
-//   limit is not sent: notifications are hints, and the receivers' poll finds the work.
+// - publish() sends `pg_notify(channel, message)` on that connection, after the caller's commit
+//   (the notifier is only told about committed work). The first goes at once; those published
+//   while a send is in flight go together in the next statement, each once (a busy worker
+//   publishes several per finished batch, and one statement each cost a round trip apiece). A
+//   payload over Postgres's 8000-byte limit is not sent: notifications are hints, and the
+//   receivers' poll finds the work.
 // - listen() issues LISTEN once per channel; every (re)connection listens again to all of them.
 // - When the connection drops (a restart, pg_terminate_backend, a network cut) it reconnects with
 //   back-off (100 ms doubling to 5 s), forever; notifications sent meanwhile are lost, and the
@@ -61,8 +64,10 @@ export function createPostgresNotifyTransport(opts: PostgresNotifyTransportOptio
   let closed = false;
   let failures = 0;
   let retryTimer: NodeJS.Timeout | undefined;
-  // The same notification queued twice before the first is sent says nothing more.
-  const unsent = new Set<string>();
+  // Notifications waiting for the send in flight to end, by channel and message: the same one
+  // published twice before it is sent says nothing more.
+  const pending = new Map<string, { channel: string; message: string }>();
+  let sending = false;
 
   const quoted = (channel: string) => `"${(opts.prefix + channel).replace(/"/g, '""')}"`;
 
@@ -125,17 +130,34 @@ export function createPostgresNotifyTransport(opts: PostgresNotifyTransportOptio
     return next;
   }
 
+  /** Sends every pending notification in one statement, unless a send is in flight (its end sends them). */
+  function flush(): void {
+    if (sending || pending.size === 0) return;
+    const c = current();
+    if (!c) {
+      pending.clear();
+      return;
+    }
+    const batch = [...pending.values()];
+    pending.clear();
+    sending = true;
+    inTurn(c, 'select pg_notify(n.channel, n.message) from unnest($1::text[], $2::text[]) as n(channel, message)', [
+      batch.map((n) => opts.prefix + n.channel),
+      batch.map((n) => n.message),
+    ])
+      .catch((err: Error) => log.debug('notifications not sent through postgres', { count: batch.length, error: err.message }))
+      .finally(() => {
+        sending = false;
+        flush();
+      });
+  }
+
   return {
     publish(channel, message) {
-      const c = current();
-      if (!c) return;
+      if (!current()) return;
       if (Buffer.byteLength(message, 'utf8') > MAX_PAYLOAD_BYTES) return;
-      const key = `${channel}\u0000${message}`;
-      if (unsent.has(key)) return;
-      unsent.add(key);
-      inTurn(c, 'select pg_notify($1, $2)', [opts.prefix + channel, message])
-        .catch((err: Error) => log.debug('notification not sent through postgres', { channel, error: err.message }))
-        .finally(() => unsent.delete(key));
+      pending.set(`${channel}\u0000${message}`, { channel, message });
+      flush();
     },
     listen(channel) {
       if (channels.has(channel)) return;
