@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { QueueSubject } from './queue-subject';
+import { BULK_CALL_JOBS } from './noop-agent';
 
 export function bullmqSubject(opts: { redisUrl: string; concurrency: number }): QueueSubject {
   const u = new URL(opts.redisUrl);
@@ -25,7 +26,7 @@ export function bullmqSubject(opts: { redisUrl: string; concurrency: number }): 
       return {
         async enqueueBulk(n) {
           const jobs = Array.from({ length: n }, (_, i) => ({ name: 'noop', data: { i } }));
-          for (let i = 0; i < jobs.length; i += 5000) await queue.addBulk(jobs.slice(i, i + 5000));
+          for (let i = 0; i < jobs.length; i += BULK_CALL_JOBS) await queue.addBulk(jobs.slice(i, i + BULK_CALL_JOBS));
         },
         async enqueueOne(seq) {
           await queue.add('noop', { seq });

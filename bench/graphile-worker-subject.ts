@@ -4,6 +4,7 @@
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerUtils } from 'graphile-worker';
 import { createBenchSchema, withClient } from './postgres-schema';
 import type { QueueSubject } from './queue-subject';
+import { BULK_CALL_JOBS } from './noop-agent';
 
 const silent = new Logger(() => () => undefined);
 
@@ -21,7 +22,7 @@ export function graphileWorkerSubject(opts: { baseUrl: string; concurrency: numb
         async enqueueBulk(n) {
           const specs = Array.from({ length: n }, (_, i) => ({ identifier: 'noop', payload: { i } }));
           // addJobs takes the whole batch in one statement; keep each call to a sane size.
-          for (let i = 0; i < specs.length; i += 5000) await utils.addJobs(specs.slice(i, i + 5000));
+          for (let i = 0; i < specs.length; i += BULK_CALL_JOBS) await utils.addJobs(specs.slice(i, i + BULK_CALL_JOBS));
         },
         async enqueueOne(seq) {
           await utils.addJob('noop', { seq });

@@ -24,12 +24,16 @@ export function createNoopAgent(onStart?: (input: unknown) => void): BuiltinAgen
   };
 }
 
+/** Jobs per bulk call: the same on every side of the queue rows (graphile-worker's addJobs, BullMQ's addBulk). */
+export const BULK_CALL_JOBS = 5000;
+
 /**
- * Queues `n` no-op jobs the way POST /api/agents/:id/execute-batch does: enqueueMany in calls of
- * at most 1,000 (one insert per call; an unnest of column arrays on Postgres).
+ * Queues `n` no-op jobs with enqueueMany in calls of BULK_CALL_JOBS (one insert per call on
+ * Postgres, an unnest of column arrays; SQLite splits a call into inserts of 500 rows in one
+ * transaction).
  */
 export async function queueNoopJobs(queue: Pick<TaskQueue, 'enqueueMany'>, n: number): Promise<void> {
-  for (let i = 0; i < n; i += 1000) {
-    await queue.enqueueMany(Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ agentId: NOOP_AGENT_ID, action: 'run', input: { i: i + j } })));
+  for (let i = 0; i < n; i += BULK_CALL_JOBS) {
+    await queue.enqueueMany(Array.from({ length: Math.min(BULK_CALL_JOBS, n - i) }, (_, j) => ({ agentId: NOOP_AGENT_ID, action: 'run', input: { i: i + j } })));
   }
 }

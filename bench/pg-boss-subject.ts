@@ -8,6 +8,7 @@
 import PgBoss from 'pg-boss';
 import { createBenchSchema, withClient } from './postgres-schema';
 import type { QueueSubject } from './queue-subject';
+import { BULK_CALL_JOBS } from './noop-agent';
 
 const QUEUE = 'noop';
 
@@ -25,7 +26,7 @@ export function pgBossSubject(opts: { baseUrl: string; concurrency: number }): Q
       return {
         async enqueueBulk(n) {
           const jobs = Array.from({ length: n }, (_, i) => ({ name: QUEUE, data: { i } }));
-          for (let i = 0; i < jobs.length; i += 5000) await boss.insert(jobs.slice(i, i + 5000));
+          for (let i = 0; i < jobs.length; i += BULK_CALL_JOBS) await boss.insert(jobs.slice(i, i + BULK_CALL_JOBS));
         },
         async enqueueOne(seq) {
           await boss.send(QUEUE, { seq });
