@@ -4,7 +4,7 @@
 // scope, a program that waits for nothing finishes before its runner returns.
 
 import { sql } from 'kysely';
-import { exec, runProgram, runSynchronously, waitOn, type DatabaseHandle, type Program } from '../../src/platform/db';
+import { exec, receive, runProgram, runSynchronously, send, waitOn, type DatabaseHandle, type Program } from '../../src/platform/db';
 import { queryTemplate } from '../../src/platform/db/query-template';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../support/services';
 
@@ -85,6 +85,61 @@ describeEachDatabase('statement programs', (kind) => {
     await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, withHook()));
     expect(order).toEqual(['hook', 'from the hook']);
     expect(await flagNames()).toEqual(['after', 'before']);
+  });
+
+  it('runs statements sent ahead in order, before the next statement it waits for, and answers them when asked', async () => {
+    const countFlags = queryTemplate<never, { n: number | string }>(() => database.db.selectFrom('feature_flags').select((eb) => eb.fn.countAll().as('n')));
+    function* sendThree(): Program<{ counted: number; first: number }> {
+      const first = yield* send(insertFlag.statement({ name: 's1' }));
+      yield* send(insertFlag.statement({ name: 's2' }));
+      yield* send(insertFlag.statement({ name: 's3' }));
+      // Waited for: it runs after the three, and sees them.
+      const { rows } = yield* exec(countFlags.statement({}));
+      const answered = yield* receive(first);
+      return { counted: Number(rows[0]!.n), first: Number(answered.numAffectedRows ?? 0) };
+    }
+    const result = await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, sendThree()));
+    expect(result).toEqual({ counted: 3, first: 1 });
+    // A statement sent last and never waited for still runs before the transaction commits.
+    function* sendOnly(): Program<void> {
+      yield* send(insertFlag.statement({ name: 'last' }));
+    }
+    await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, sendOnly()));
+    expect(await flagNames()).toEqual(['last', 's1', 's2', 's3']);
+  });
+
+  it('throws a sent statement’s failure into the program at the next statement it waits for, and the transaction rolls back', async () => {
+    await runProgram(database, database.db, insertTwo('taken', 'other'));
+    let caught: unknown;
+    function* sendsADuplicate(): Program<string> {
+      yield* send(insertFlag.statement({ name: 'fresh' }));
+      yield* send(insertFlag.statement({ name: 'taken' }));
+      try {
+        yield* exec(insertFlag.statement({ name: 'after' }));
+      } catch (err) {
+        caught = err;
+        throw err;
+      }
+      return 'not reached';
+    }
+    const failed = await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, sendsADuplicate())).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    // The program is told of the duplicate itself, not of what it left behind.
+    expect(database.strategy.isUniqueViolation(caught)).toBe(true);
+    expect(database.strategy.isUniqueViolation(failed)).toBe(true);
+    // Ending with a failed statement never waited for fails the run as well.
+    function* endsOnADuplicate(): Program<void> {
+      yield* send(insertFlag.statement({ name: 'fresh2' }));
+      yield* send(insertFlag.statement({ name: 'other' }));
+    }
+    const failedAtEnd = await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, endsOnADuplicate())).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(database.strategy.isUniqueViolation(failedAtEnd)).toBe(true);
+    expect(await flagNames()).toEqual(['other', 'taken']);
   });
 
   if (kind === 'sqlite') {

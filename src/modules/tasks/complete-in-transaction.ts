@@ -2,7 +2,7 @@
 // breaker to update, or refused by the plain step, finish in one transaction with their hooks.
 
 import type { CircuitBreakersTable, TasksTable } from '../../platform/db/schema';
-import { exec, runProgram, waitOn, type Program, type Tx } from '../../platform/db';
+import { exec, receive, runProgram, send, waitOn, type Program, type Tx } from '../../platform/db';
 import { queryTemplate } from '../../platform/db/query-template';
 import { agentBreakerName, toSnapshot } from '../agents/breaker-store';
 import { announceSucceeded, type Completion } from './completion';
@@ -66,6 +66,12 @@ export function createCompleteInTransaction(ctx: TaskQueueContext): CompleteInTr
    * whose lease was lost is left alone.
    */
   function* completeAll(trx: Tx, items: readonly Completion[], t: number): Program<Set<string>> {
+    // The breakers of the batch's agents, read in the same round trip as the update (sent ahead:
+    // the update does not change them).
+    const names: Record<string, unknown> = {};
+    const agents = [...new Set(items.map((i) => i.task.agent_id))];
+    agents.forEach((agentId, i) => (names[`name${i}`] = agentBreakerName(agentId)));
+    const breakersRead = yield* send(breakersQuery.statement(names, agents.length));
     const byWorker = new Map<string, Completion[]>();
     for (const i of items) byWorker.set(i.workerId, [...(byWorker.get(i.workerId) ?? []), i]);
     const rows: TasksTable[] = [];
@@ -84,12 +90,10 @@ export function createCompleteInTransaction(ctx: TaskQueueContext): CompleteInTr
       attempts[`task${i}`] = r.id;
       attempts[`attempt${i}`] = Number(r.attempts);
     });
-    yield* exec(closeAttemptsQuery.statement(attempts, rows.length));
+    // Nothing here needs its answer: it goes out with the next statement (a hook's run lock).
+    yield* send(closeAttemptsQuery.statement(attempts, rows.length));
     // A success on a closed, clean breaker changes nothing; only the others take the lock and write.
-    const names: Record<string, unknown> = {};
-    const agents = [...new Set(rows.map((r) => r.agent_id))];
-    agents.forEach((agentId, i) => (names[`name${i}`] = agentBreakerName(agentId)));
-    const breakers = new Map((yield* exec(breakersQuery.statement(names, agents.length))).rows.map((r) => [r.name, toSnapshot(r)]));
+    const breakers = new Map((yield* receive(breakersRead)).rows.map((r) => [r.name, toSnapshot(r)]));
     const claimedBy = new Map(items.map((i) => [i.task.id, i.task]));
     // Breaker locks in agent order, so two batches never wait on each other's locks crosswise.
     for (const row of [...rows].sort((a, b) => (a.agent_id < b.agent_id ? -1 : a.agent_id > b.agent_id ? 1 : 0))) {

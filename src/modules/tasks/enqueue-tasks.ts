@@ -4,7 +4,7 @@
 // decides between concurrent submits (ON CONFLICT DO NOTHING), and a request whose key is taken
 // gets the task first queued with it, whether that was earlier in the same batch or before.
 import { agentSettings, type AgentSettingsSource } from '../../config';
-import { exec, runProgram, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
+import { exec, receive, runProgram, send, type DatabaseHandle, type Program, type Sent, type Tx } from '../../platform/db';
 import type { TasksTable } from '../../platform/db/schema';
 import { newRowId } from '../../platform/ids';
 import { queryTemplate } from '../../platform/db/query-template';
@@ -32,9 +32,23 @@ export interface EnqueueResult {
   created: boolean;
 }
 
+/** An insert sent ahead (statement-program.ts `send`): the task as it is to be inserted, and its outcome. */
+export interface SentEnqueue {
+  /** The task as bound; `result` says whether it was inserted, or which task holds its key. */
+  task: Task;
+  /** Receives the insert's answer: this task, or the one first queued with the request's key. */
+  result(): Program<EnqueueResult>;
+}
+
 export interface TaskEnqueuer {
   enqueue(req: EnqueueRequest, trx?: Tx): Promise<EnqueueResult>;
   enqueueProgram(req: EnqueueRequest): Program<EnqueueResult>;
+  /**
+   * The insert of enqueueProgram sent without waiting for its answer, so the caller's next
+   * statements go out with it (one round trip on Postgres); the caller asks `result()` before it
+   * relies on the task having been inserted.
+   */
+  sendEnqueueProgram(req: EnqueueRequest): Program<SentEnqueue>;
   enqueueMany(reqs: readonly EnqueueRequest[], trx?: Tx): Promise<EnqueueResult[]>;
 }
 
@@ -102,11 +116,20 @@ export function createTaskEnqueuer(opts: TaskEnqueuerOptions): TaskEnqueuer {
     db.selectFrom('tasks').selectAll().where('agent_id', '=', p.agent).where('idempotency_key', '=', p.key),
   );
 
-  function* enqueueProgram(req: EnqueueRequest): Program<EnqueueResult> {
+  function* sendEnqueueProgram(req: EnqueueRequest): Program<SentEnqueue> {
     const row = newTaskRow(req, now());
+    const sent = yield* send(insertOneQuery.statement(row));
+    return { task: toTask(row), result: () => insertResult(req, sent) };
+  }
+
+  function* enqueueProgram(req: EnqueueRequest): Program<EnqueueResult> {
+    return yield* (yield* sendEnqueueProgram(req)).result();
+  }
+
+  function* insertResult(req: EnqueueRequest, sent: Sent<TasksTable>): Program<EnqueueResult> {
     // ON CONFLICT DO NOTHING: the unique (agent_id, idempotency_key) index decides between two
     // concurrent submits; the loser reads the winner's task. NULL keys never conflict.
-    const { rows: inserted } = yield* exec(insertOneQuery.statement(row));
+    const { rows: inserted } = yield* receive(sent);
     if (inserted[0]) return { task: toTask(inserted[0]), created: true };
     const { rows: existing } = yield* exec(keyedTaskQuery.statement({ agent: req.agentId, key: req.idempotencyKey ?? '' }));
     if (!existing[0]) throw new Error(`task of agent ${req.agentId} with idempotency key ${req.idempotencyKey ?? ''} was neither inserted nor found`);
@@ -161,6 +184,7 @@ export function createTaskEnqueuer(opts: TaskEnqueuerOptions): TaskEnqueuer {
     },
 
     enqueueProgram,
+    sendEnqueueProgram,
 
     async enqueueMany(reqs, trx) {
       const t = now();

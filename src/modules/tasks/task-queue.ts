@@ -9,7 +9,7 @@ import type { BreakerStore } from '../agents/breaker-store';
 import { cancelTask } from './cancel-task';
 import { createClaim } from './claim-tasks';
 import { createCompletions } from './complete-tasks';
-import { createTaskEnqueuer, type EnqueueRequest } from './enqueue-tasks';
+import { createTaskEnqueuer, type EnqueueRequest, type SentEnqueue } from './enqueue-tasks';
 import { extendLeases } from './extend-leases';
 import { failTask } from './fail-task';
 import { finishCancelledTask } from './finish-cancelled-task';
@@ -22,7 +22,7 @@ import { retryTask } from './retry-task';
 import type { ClaimedTask, Task, TaskStatus } from './task';
 import { createTaskQueueContext } from './task-queue-context';
 
-export type { EnqueueRequest } from './enqueue-tasks';
+export type { EnqueueRequest, SentEnqueue } from './enqueue-tasks';
 export type { FinishHook, FinishOutcome } from './finish-hooks';
 export type { QueueStats } from './read-tasks';
 export type { ClaimedTask } from './task';
@@ -32,6 +32,8 @@ export interface TaskQueue {
   enqueue(req: EnqueueRequest, trx?: Tx): Promise<{ task: Task; created: boolean }>;
   /** enqueue as a statement program, for a caller's transaction written as one (see statement-program.ts). */
   enqueueProgram(req: EnqueueRequest): Program<{ task: Task; created: boolean }>;
+  /** enqueueProgram with its insert sent ahead: the caller's next statements go out with it (see enqueue-tasks.ts). */
+  sendEnqueueProgram(req: EnqueueRequest): Program<SentEnqueue>;
   /**
    * Inserts many tasks at once (one statement per batch where it fits, else one transaction:
    * all or none; see enqueue-tasks.ts), each answered like enqueue, in order. A repeated idempotency key yields the task first queued with it.
@@ -98,6 +100,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
   return {
     enqueue: enqueuer.enqueue,
     enqueueProgram: enqueuer.enqueueProgram,
+    sendEnqueueProgram: enqueuer.sendEnqueueProgram,
     enqueueMany: enqueuer.enqueueMany,
     claim: createClaim(ctx),
     extendLeases: (tasks, workerId) => extendLeases(ctx, tasks, workerId),

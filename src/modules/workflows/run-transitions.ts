@@ -5,7 +5,7 @@
 // is guarded in its WHERE, and the caller holds the run's row lock (lockRun), so a transition that
 // is delivered twice changes nothing the second time.
 
-import { exec, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
+import { exec, send, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
 import { newRowId } from '../../platform/ids';
 import type { NewEvent, StoredEvent } from '../events/event';
 import type { EventStore } from '../events/event-store';
@@ -125,17 +125,17 @@ export function* advance(ctx: SagaContext, trx: Tx, run: WorkflowRun, steps: Map
         const id = action.step.id;
         switch (action.kind) {
           case 'skip':
-            yield* exec(ctx.q.skipStep.statement({ t, run: run.id, step: id }));
+            yield* send(ctx.q.skipStep.statement({ t, run: run.id, step: id }));
             set(steps, id, { status: 'skipped', started_at: t, finished_at: t });
             events.push({ type: 'StepSkipped', data: { step_id: id, when: action.step.when ?? null } });
             break;
           case 'open':
-            yield* exec(ctx.q.openStep.statement({ t, run: run.id, step: id }));
+            yield* send(ctx.q.openStep.statement({ t, run: run.id, step: id }));
             set(steps, id, { status: 'running', started_at: t });
             events.push({ type: 'StepStarted', data: { step_id: id, kind: stepKind(action.step) } });
             break;
           case 'close':
-            yield* exec(ctx.q.closeStep.statement({ output: json(action.output), t, run: run.id, step: id }));
+            yield* send(ctx.q.closeStep.statement({ output: json(action.output), t, run: run.id, step: id }));
             set(steps, id, { status: 'succeeded', output: action.output, finished_at: t });
             scope.steps[id] = { output: action.output };
             events.push({ type: 'StepCompleted', data: { step_id: id, output: action.output ?? null } });
@@ -189,7 +189,9 @@ function* startLeaf(ctx: SagaContext, trx: Tx, run: WorkflowRun, step: AnyStep, 
     case 'workflow':
       return yield* startChild(ctx, trx, run, step, scope, steps, deadline, turn);
     default: {
-      const { task } = yield* ctx.queue.enqueueProgram({
+      // The insert and the step's start go out together (one round trip on Postgres); the insert's
+      // answer is read before anything names the task.
+      const queued = yield* ctx.queue.sendEnqueueProgram({
         agentId: step.agent_id!,
         action: step.action!,
         input: renderTemplate(step.input ?? {}, scope),
@@ -201,7 +203,10 @@ function* startLeaf(ctx: SagaContext, trx: Tx, run: WorkflowRun, step: AnyStep, 
         correlationId: run.correlation_id,
         workflow: { runId: run.id, stepId: step.id, kind: 'step' },
       });
-      yield* exec(ctx.q.startTaskStep.statement({ task: task.id, t, deadline, run: run.id, step: step.id }));
+      yield* send(ctx.q.startTaskStep.statement({ task: queued.task.id, t, deadline, run: run.id, step: step.id }));
+      const { task, created } = yield* queued.result();
+      // The step's key held a task already (the status guards leave no way to it): the step runs that one.
+      if (!created) yield* exec(ctx.q.repointTaskStep.statement({ from: queued.task.id, task: task.id, run: run.id, step: step.id }));
       set(steps, step.id, { status: 'running', task_id: task.id, started_at: t, wake_at: deadline });
       turn.agents.add(step.agent_id!);
       return { type: 'StepStarted', data: { step_id: step.id, agent_id: step.agent_id!, action: step.action!, task_id: task.id } };

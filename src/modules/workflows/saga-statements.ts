@@ -76,6 +76,10 @@ export function createSagaStatements(database: DatabaseHandle) {
     startTaskStep: queryTemplate<'task' | 't' | 'deadline' | 'run' | 'step', never>((p) =>
       steps().set({ status: 'running', task_id: p.task, started_at: p.t, wake_at: p.deadline }).where('run_id', '=', p.run).where('step_id', '=', p.step).where('status', '=', 'pending'),
     ),
+    /** A step started with task `from` runs `task` instead (the task its idempotency key already held). */
+    repointTaskStep: queryTemplate<'from' | 'task' | 'run' | 'step', never>((p) =>
+      steps().set({ task_id: p.task }).where('run_id', '=', p.run).where('step_id', '=', p.step).where('status', '=', 'running').where('task_id', '=', p.from),
+    ),
     /** A pending child-workflow step runs its child run. */
     startChildStep: queryTemplate<'child' | 't' | 'deadline' | 'run' | 'step', never>((p) =>
       steps().set({ status: 'running', child_run_id: p.child, started_at: p.t, wake_at: p.deadline }).where('run_id', '=', p.run).where('step_id', '=', p.step).where('status', '=', 'pending'),

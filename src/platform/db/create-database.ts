@@ -172,6 +172,7 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, opt
   const pool = new pg.Pool({
     connectionString: target.url,
     max: opts.poolSize ?? 10,
+    pipeline: true,
     // Fail fast while the database is away instead of queueing requests forever.
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,

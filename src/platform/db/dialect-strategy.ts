@@ -1,8 +1,10 @@
 // The few places SQLite and Postgres differ, decided once at start-up instead of in every repository method.
 
 import { createHash } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { MigrationDialect } from '../../../migrations';
+import { DirectConnectionRequest, holdDirectConnection } from './direct-connection';
+import { TransactionAbortedError } from './transaction-aborted-error';
 import type { Database } from './schema';
 
 export type Tx = Kysely<Database>;
@@ -145,7 +147,34 @@ export const postgresStrategy: DialectStrategy = {
     autoIncrementingKey: (c) => c.primaryKey().generatedByDefaultAsIdentity(),
   },
   writeTransaction(db, fn) {
-    return db.transaction().execute(fn);
+    // A connection scope with BEGIN and COMMIT of its own (as on SQLite), so BEGIN can ask the
+    // pool's wrapper for the connection's direct runner (direct-connection.ts).
+    return db.connection().execute(async (conn) => {
+      const request = new DirectConnectionRequest();
+      const begun = conn.executeQuery(CompiledQuery.raw('begin', [request]));
+      const direct = request.connection;
+      // With the runner handed back, BEGIN is in the connection's queue already: the
+      // transaction's statements go out behind it (pipelined) without waiting for its answer.
+      // Otherwise the wrapper has not seen it yet, and the statements wait.
+      if (direct) begun.catch(() => undefined);
+      else await begun;
+      const held = direct ? holdDirectConnection(conn, direct) : undefined;
+      const control = (text: 'commit' | 'rollback') => (direct ? direct.query(CompiledQuery.raw(text)) : conn.executeQuery(CompiledQuery.raw(text)));
+      try {
+        const result = await fn(conn);
+        await begun;
+        const { rows } = await control('commit');
+        // Postgres answers COMMIT with ROLLBACK when an earlier statement left the transaction aborted.
+        if ((rows[0] as { command?: string } | undefined)?.command === 'ROLLBACK') throw new TransactionAbortedError();
+        return result;
+      } catch (err) {
+        await begun.catch(() => undefined);
+        await control('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        held?.release();
+      }
+    });
   },
   lockedWriteTransaction(db, key, fn) {
     return db.connection().execute(async (conn) => {

@@ -14,7 +14,8 @@
 //   other and the caller's retry gets the fresh statement.
 
 import type pg from 'pg';
-import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
+import type { CompiledQuery, PostgresPool, PostgresPoolClient, PostgresQueryResult, QueryResult } from 'kysely';
+import { DirectConnectionRequest, toQueryResult, type DirectConnection } from './direct-connection';
 
 export const MAX_PREPARED = 256;
 
@@ -45,10 +46,11 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
 
     async function run<R>(text: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>> {
       if (parameters.length === 0) {
-        // BEGIN / COMMIT / ROLLBACK (also as the first statement of a combined text).
-        const result = (await client.query(text)) as unknown as PostgresQueryResult<R>;
+        // BEGIN / COMMIT / ROLLBACK (also as the first statement of a combined text). A BEGIN
+        // counts from when it is sent: pipelined statements follow it before its answer.
         if (/^\s*begin\b/i.test(text)) statements.inTransaction = true;
-        else if (/^\s*(commit|rollback)\b/i.test(text)) statements.inTransaction = false;
+        const result = (await client.query(text)) as unknown as PostgresQueryResult<R>;
+        if (/^\s*(commit|rollback)\b/i.test(text)) statements.inTransaction = false;
         return result;
       }
       let name = statements.names.get(text);
@@ -69,8 +71,47 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
       }
     }
 
+    // A write transaction's BEGIN waits here (see below) to go out with its first statement.
+    let deferredBegin: { text: string; resolve(result: unknown): void; reject(err: unknown): void } | undefined;
+    const sendDeferredBegin = () => {
+      const begin = deferredBegin;
+      if (!begin) return;
+      deferredBegin = undefined;
+      run(begin.text, []).then(begin.resolve, begin.reject);
+    };
+
+    // pg corks the socket for the messages of one statement; corking around several sends them
+    // all in one write (one system call, one wake-up of the server).
+    const socket = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
+    const direct: DirectConnection = {
+      query<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> {
+        return direct.queryMany([query])[0] as Promise<QueryResult<R>>;
+      },
+      queryMany(queries) {
+        socket?.cork?.();
+        try {
+          sendDeferredBegin();
+          // run() hands its statement to the client before its first await, so these go in order.
+          return queries.map((query) => run(query.sql, query.parameters).then(toQueryResult));
+        } finally {
+          socket?.uncork?.();
+        }
+      },
+    };
+
     return {
       query: ((text: unknown, parameters?: readonly unknown[]) => {
+        // A write transaction's BEGIN asking for this connection's direct runner
+        // (direct-connection.ts): it is held back to go out in one write with the transaction's
+        // first statement, or on its own at the end of this turn if none comes first.
+        if (typeof text === 'string' && parameters?.length === 1 && parameters[0] instanceof DirectConnectionRequest) {
+          parameters[0].connection = direct;
+          return new Promise((resolve, reject) => {
+            deferredBegin = { text, resolve, reject };
+            queueMicrotask(sendDeferredBegin);
+          });
+        }
+        sendDeferredBegin();
         // Cursors (streaming) pass through untouched.
         if (typeof text !== 'string') return client.query(text as never);
         return run(text, parameters ?? []);

@@ -9,15 +9,32 @@
 // On SQLite, inside a transaction's connection scope, every statement runs synchronously on the
 // connection and the program resumes at once: a saga's transition (a dozen statements) creates no
 // promise per statement, where each async layer cost more than the statement it wrapped. On
-// Postgres each statement is a round trip that the runner awaits. A failed statement is thrown
-// into the program at its `yield`, so `try`/`catch` around it works as around an `await`.
+// Postgres each statement is a round trip that the runner awaits; a statement whose answer is
+// not needed yet is sent with `send` instead, and goes out with the next one the program waits
+// for, in one round trip (in the strategy's write transactions, whose connection pipelines). A
+// failed statement is thrown into the program at its `yield` (a sent one's at the next statement
+// waited for), so `try`/`catch` around it works as around an `await`.
 
 import type { CompiledQuery, QueryResult } from 'kysely';
 import { runCompiled, type DatabaseHandle } from './create-database';
+import { directConnectionOf, type DirectConnection } from './direct-connection';
 import type { Tx } from './dialect-strategy';
 
-/** What a program asks its runner for: a statement's result, or the end of some asynchronous work. */
-export type Instruction = { readonly query: CompiledQuery<unknown> } | { readonly wait: () => Promise<unknown> };
+/** A statement sent without waiting for its answer; `receive` gets the answer. */
+export class Sent<R> {
+  /** The answer, once the statement has run (SQLite, or a runner that waits on each statement). */
+  answer: QueryResult<R> | undefined;
+  /** The answer to come (Postgres, pipelined); undefined until the statement has gone out. */
+  pending: Promise<QueryResult<R>> | undefined;
+  constructor(readonly query: CompiledQuery<R>) {}
+}
+
+/** What a program asks its runner for: a statement's result, a statement sent ahead, or the end of some asynchronous work. */
+export type Instruction =
+  | { readonly query: CompiledQuery<unknown> }
+  | { readonly send: CompiledQuery<unknown> }
+  | { readonly receive: Sent<unknown> }
+  | { readonly wait: () => Promise<unknown> };
 
 /** A piece of transaction logic; compose programs with `yield*`. */
 export type Program<T> = Generator<Instruction, T, unknown>;
@@ -27,6 +44,21 @@ export function* exec<R>(query: CompiledQuery<R>): Program<QueryResult<R>> {
   return (yield { query }) as QueryResult<R>;
 }
 
+/**
+ * Sends a statement without waiting for its answer: it runs before every statement that follows
+ * it, as with exec, and on Postgres it goes out with the next statement the program waits for (one
+ * round trip for both). For statements whose answer is not needed at once, or at all; a failure
+ * is thrown into the program at the next statement it waits for (or ends its run).
+ */
+export function* send<R>(query: CompiledQuery<R>): Program<Sent<R>> {
+  return (yield { send: query }) as Sent<R>;
+}
+
+/** The answer of a statement sent earlier. */
+export function* receive<R>(sent: Sent<R>): Program<QueryResult<R>> {
+  return (yield { receive: sent as Sent<unknown> }) as QueryResult<R>;
+}
+
 /** Waits for asynchronous work (a hook written as an async function); the program resumes when it settles. */
 export function* waitOn<T>(work: () => Promise<T>): Program<T> {
   return (yield { wait: work }) as T;
@@ -34,6 +66,19 @@ export function* waitOn<T>(work: () => Promise<T>): Program<T> {
 
 /** Runs a statement: synchronously (a result), or asynchronously (a promise of one). */
 export type StatementExecutor = (query: CompiledQuery<unknown>) => QueryResult<unknown> | Promise<QueryResult<unknown>>;
+
+type Answer<T> = T | Promise<T>;
+
+/** How a runner carries out a program's statements. */
+interface Runner {
+  exec(query: CompiledQuery<unknown>): Answer<QueryResult<unknown>>;
+  send(query: CompiledQuery<unknown>): Answer<Sent<unknown>>;
+  receive(sent: Sent<unknown>): Answer<QueryResult<unknown>>;
+  /** Before the program waits for other work: what it sent goes out first. */
+  beforeWait(): void;
+  /** At the program's end: every statement it sent has answered; throws the first failure. */
+  finish(): Answer<void>;
+}
 
 /** True for a program (a generator), as against a promise or a plain value. */
 export function isProgram(value: unknown): value is Program<unknown> {
@@ -45,21 +90,140 @@ function isPromise(value: unknown): value is Promise<unknown> {
 }
 
 /**
+ * Each statement runs when the program reaches it, sent ones too (SQLite; Postgres through
+ * Kysely). A sent statement's failure is kept and thrown at the next statement waited for (which
+ * then does not run) or at the program's end, as where statements are pipelined.
+ */
+function statementByStatement(execute: StatementExecutor): Runner {
+  let failure: { error: unknown } | undefined;
+  const check = () => {
+    if (failure) throw failure.error;
+  };
+  return {
+    exec(query) {
+      check();
+      return execute(query);
+    },
+    send(query) {
+      check();
+      const sent = new Sent(query);
+      let answer: ReturnType<StatementExecutor>;
+      try {
+        answer = execute(query);
+      } catch (error) {
+        failure = { error };
+        return sent;
+      }
+      if (!isPromise(answer)) {
+        sent.answer = answer;
+        return sent;
+      }
+      return answer.then(
+        (a) => {
+          sent.answer = a;
+          return sent;
+        },
+        (error: unknown) => {
+          failure = { error };
+          return sent;
+        },
+      );
+    },
+    receive(sent) {
+      check();
+      return sent.answer!;
+    },
+    beforeWait: () => undefined,
+    finish: check,
+  };
+}
+
+/**
+ * Postgres, on a write transaction's own connection: sent statements wait in an outbox and go out
+ * with the next statement the program waits for, in one write (the connection pipelines them).
+ * Postgres answers in order; once one fails the transaction is aborted and the later ones fail
+ * too, so the first failure is the one the program is told about.
+ */
+function pipelined(direct: DirectConnection): Runner {
+  let outbox: Sent<unknown>[] = [];
+  const inFlight = new Set<Promise<unknown>>();
+  let failure: { error: unknown } | undefined;
+
+  const flush = () => {
+    if (outbox.length === 0) return;
+    const batch = outbox;
+    outbox = [];
+    direct.queryMany(batch.map((s) => s.query)).forEach((pending, i) => {
+      batch[i]!.pending = pending;
+      const settled = pending.then(
+        () => undefined,
+        (error: unknown) => {
+          failure ??= { error };
+        },
+      );
+      inFlight.add(settled);
+      void settled.then(() => inFlight.delete(settled));
+    });
+  };
+  const receive = (sent: Sent<unknown>): Promise<QueryResult<unknown>> => {
+    if (!sent.pending) flush();
+    return sent.pending!.then(
+      (answer) => {
+        if (failure) throw failure.error;
+        return answer;
+      },
+      (error: unknown) => {
+        throw failure?.error ?? error;
+      },
+    );
+  };
+  const send = (query: CompiledQuery<unknown>): Sent<unknown> => {
+    const sent = new Sent(query);
+    outbox.push(sent);
+    return sent;
+  };
+  return {
+    exec: (query) => receive(send(query)),
+    send,
+    receive,
+    beforeWait: flush,
+    finish() {
+      flush();
+      if (inFlight.size === 0) {
+        if (failure) throw failure.error;
+        return;
+      }
+      return Promise.all(inFlight).then(() => {
+        if (failure) throw failure.error;
+      });
+    },
+  };
+}
+
+/**
  * Drives the program from where it stopped: answers each instruction in place while its answer is
  * at hand, and continues after a promise only when one comes back (never, with `synchronous`:
  * waiting is then an error thrown into the program). Returns the program's value, or a promise of
  * it once anything was asynchronous; throws what the program throws.
  */
-function drive<T>(program: Program<T>, execute: StatementExecutor, synchronous: boolean, failed: boolean, input: unknown): T | Promise<T> {
+function drive<T>(program: Program<T>, runner: Runner, synchronous: boolean, failed: boolean, input: unknown): T | Promise<T> {
   for (;;) {
     const step = failed ? program.throw(input) : program.next(input);
-    if (step.done) return step.value;
+    if (step.done) {
+      const finished = runner.finish();
+      return isPromise(finished) ? finished.then(() => step.value) : step.value;
+    }
     const instruction = step.value;
     let answer: unknown;
     try {
-      if ('query' in instruction) answer = execute(instruction.query);
+      if ('query' in instruction) answer = runner.exec(instruction.query);
+      else if ('send' in instruction) answer = runner.send(instruction.send);
+      else if ('receive' in instruction) answer = runner.receive(instruction.receive);
       else if (synchronous) throw new Error('a synchronous statement program waited for asynchronous work');
-      else answer = instruction.wait();
+      else {
+        runner.beforeWait();
+        answer = instruction.wait();
+      }
       if (synchronous && isPromise(answer)) {
         answer.catch(() => undefined);
         throw new Error('a synchronous statement program got an asynchronous answer');
@@ -71,8 +235,8 @@ function drive<T>(program: Program<T>, execute: StatementExecutor, synchronous: 
     }
     if (isPromise(answer)) {
       return answer.then(
-        (value) => drive(program, execute, false, false, value),
-        (err: unknown) => drive(program, execute, false, true, err),
+        (value) => drive(program, runner, false, false, value),
+        (err: unknown) => drive(program, runner, false, true, err),
       );
     }
     failed = false;
@@ -85,12 +249,13 @@ function drive<T>(program: Program<T>, execute: StatementExecutor, synchronous: 
  * holds) and that waits for nothing; a wait is thrown into the program as an error.
  */
 export function runSynchronously<T>(program: Program<T>, execute: (query: CompiledQuery<unknown>) => QueryResult<unknown>): T {
-  return drive(program, execute, true, false, undefined) as T;
+  return drive(program, statementByStatement(execute), true, false, undefined) as T;
 }
 
 /**
  * Runs a program in `trx`, a transaction or connection scope: on SQLite its statements run
- * synchronously on the connection the scope holds; on Postgres each is awaited. Given the
+ * synchronously on the connection the scope holds; on Postgres each is awaited, straight on the
+ * connection when `trx` is the strategy's write transaction (direct-connection.ts). Given the
  * database itself, each statement commits on its own; on SQLite the whole program then runs at
  * once with the connection to itself (SqliteNative.exclusive), so no other statement of this
  * process comes in between, and it must not wait for asynchronous work there.
@@ -98,9 +263,14 @@ export function runSynchronously<T>(program: Program<T>, execute: (query: Compil
 export function runProgram<T>(database: DatabaseHandle, trx: Tx, program: Program<T>): Promise<T> {
   const native = database.sqlite;
   if (native && trx === database.db) return native.exclusive((_, prepare) => runSynchronously(program, (query) => runCompiled(prepare, query)));
-  const execute: StatementExecutor = native ? (query) => native.runOnHeldConnection(trx, query) : (query) => trx.executeQuery(query);
+  const direct = native ? undefined : directConnectionOf(trx);
+  const runner = native
+    ? statementByStatement((query) => native.runOnHeldConnection(trx, query))
+    : direct
+      ? pipelined(direct)
+      : statementByStatement((query) => trx.executeQuery(query));
   try {
-    const result = drive(program, execute, false, false, undefined);
+    const result = drive(program, runner, false, false, undefined);
     return isPromise(result) ? result : Promise.resolve(result);
   } catch (err) {
     return Promise.reject(err);

@@ -3,6 +3,7 @@
 import type { CompiledQuery, QueryResult } from 'kysely';
 import type { DatabaseHandle } from './create-database';
 import type { Tx } from './dialect-strategy';
+import { directConnectionOf } from './direct-connection';
 import type { QueryRunner } from './query-template';
 
 /**
@@ -10,11 +11,15 @@ import type { QueryRunner } from './query-template';
  * a connection scope). On SQLite they run straight on the connection that scope holds
  * (better-sqlite3 is synchronous; Kysely's asynchronous executor around each one cost more than
  * the statement in the saga's transitions); given the database itself, each runs on its own
- * with the connection to itself (SqliteNative.runExclusive). On Postgres, `trx`.
+ * with the connection to itself (SqliteNative.runExclusive). On Postgres, straight on the connection
+ * of the strategy's write transaction (direct-connection.ts), else `trx`.
  */
 export function transactionRunner(database: DatabaseHandle, trx: Tx): QueryRunner {
   const native = database.sqlite;
-  if (!native) return trx;
+  if (!native) {
+    const direct = directConnectionOf(trx);
+    return direct ? { executeQuery: (query) => direct.query(query) } : trx;
+  }
   if (trx === database.db) return { executeQuery: (query) => native.runExclusive(query) };
   return {
     executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> {
