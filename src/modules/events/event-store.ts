@@ -2,7 +2,7 @@
 
 import { CompiledQuery } from 'kysely';
 import { newRowId } from '../../platform/ids';
-import { exec, parseJson, runProgram, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
+import { exec, parseJson, runProgram, send, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
 import { queryTemplate } from '../../platform/db/query-template';
 import { ConcurrencyConflictError } from './concurrency-error';
 import type { NewEvent, StoredEvent } from './event';
@@ -29,12 +29,24 @@ export interface EventStore {
   append(opts: AppendOptions, trx?: Tx): Promise<StoredEvent[]>;
   /** The same append as a statement program, for a caller's transaction written as one (see statement-program.ts). */
   appendProgram(opts: AppendOptions): Program<StoredEvent[]>;
+  /**
+   * An append at the end of the stream, sent without waiting for its answer (statement-program.ts
+   * `send`): on Postgres it goes out with the transaction's next statement, or with its COMMIT.
+   * For a writer that serialises the stream's writers itself (a saga under its run's lock); a
+   * failure fails the transaction. The events are read once the transaction has committed.
+   */
+  sendAppendProgram(opts: AppendOptions & { expectedVersion: 'any' }): Program<SentAppend>;
   readStream(aggregateType: string, aggregateId: string, opts?: { fromVersion?: number; toVersion?: number }): Promise<StoredEvent[]>;
   currentVersion(aggregateType: string, aggregateId: string, trx?: Tx): Promise<number>;
   /** The global stream after a position, oldest first. */
   readAll(opts: { after?: number; limit?: number; types?: readonly string[]; aggregateType?: string }): Promise<StoredEvent[]>;
   /** The highest position stored (0 when empty). */
   headPosition(): Promise<number>;
+}
+
+/** An append sent ahead: its events, once the transaction that appended them has committed. */
+export interface SentAppend {
+  events(): StoredEvent[];
 }
 
 export type EventRow = {
@@ -159,7 +171,7 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
   }
 
   /** Postgres: the batch in one statement, inserted only if the stream is still at the expected version. */
-  function* insertOnPostgres(append: AppendOptions, timestamp: number): Program<EventRow[]> {
+  function postgresAppend(append: AppendOptions, timestamp: number): CompiledQuery<EventRow> {
     const atEnd = append.expectedVersion === 'any';
     const base = atEnd ? 0 : (append.expectedVersion as number);
     const parameters: unknown[] = atEnd ? [append.aggregateType, append.aggregateId] : [];
@@ -167,7 +179,26 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
       parameters.push(newRowId(), append.aggregateType, append.aggregateId, base + i + 1, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata ?? {}), timestamp);
     });
     if (!atEnd) parameters.push(append.aggregateType, append.aggregateId, append.expectedVersion);
-    return (yield* exec(CompiledQuery.raw(postgresAppendText(append.events.length, atEnd), parameters) as CompiledQuery<EventRow>)).rows;
+    return CompiledQuery.raw(postgresAppendText(append.events.length, atEnd), parameters) as CompiledQuery<EventRow>;
+  }
+
+  function* insertOnPostgres(append: AppendOptions, timestamp: number): Program<EventRow[]> {
+    return (yield* exec(postgresAppend(append, timestamp))).rows;
+  }
+
+  function* sendAppendProgram(append: AppendOptions & { expectedVersion: 'any' }): Program<SentAppend> {
+    if (append.events.length === 0 || database.sqlite) {
+      // SQLite answers at once (and its append is two statements, the second needing the first).
+      const events = yield* appendProgram(append);
+      return { events: () => events };
+    }
+    const sent = yield* send(postgresAppend(append, now()));
+    return {
+      events() {
+        if (!sent.answer) throw new Error(`the append to ${append.aggregateType} ${append.aggregateId} has no answer yet: read its events after its transaction commits`);
+        return storedEvents(sent.answer.rows);
+      },
+    };
   }
 
   const currentVersionQuery = queryTemplate<'type' | 'id', { v: number | string | null }>((p) =>
@@ -218,6 +249,7 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
       return runProgram(database, trx ?? db, appendProgram(append));
     },
     appendProgram,
+    sendAppendProgram,
     async readStream(aggregateType, aggregateId, range = {}) {
       let q = db
         .selectFrom('events')

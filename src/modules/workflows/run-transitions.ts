@@ -7,8 +7,8 @@
 
 import { exec, send, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
 import { newRowId } from '../../platform/ids';
-import type { NewEvent, StoredEvent } from '../events/event';
-import type { EventStore } from '../events/event-store';
+import type { NewEvent } from '../events/event';
+import type { EventStore, SentAppend } from '../events/event-store';
 import type { TaskQueue } from '../tasks/task-queue';
 import { planRun } from './plan-run';
 import { referencesStepOutputs, renderTemplate, type TemplateScope } from './render-template';
@@ -39,8 +39,8 @@ export interface SagaContext {
 export interface Turn {
   /** Agents with new work (worker wake-ups). */
   agents: Set<string>;
-  /** Appended events (fan-out). */
-  appended: StoredEvent[];
+  /** Appends (their events are fanned out after the commit). */
+  appended: SentAppend[];
   /**
    * Tasks and child runs to cancel, each in a transaction of its own after this one commits: a
    * task's finish locks the task, then its run; taking a task's row while holding the run's lock
@@ -79,11 +79,13 @@ export function* loadSteps(ctx: SagaContext, runId: string): Program<Map<string,
   return new Map(rows.map((r) => [r.step_id, toRunStep(r)]));
 }
 
-/** Appends to the run's stream; the caller holds the run's lock, so it appends at the end. */
+/**
+ * Appends to the run's stream; the caller holds the run's lock, so it appends at the end. Sent
+ * ahead: nothing in the transition reads the events, which go out after its commit.
+ */
 export function* appendRunEvents(ctx: SagaContext, runId: string, events: NewEvent[], turn: Turn): Program<void> {
   if (events.length === 0) return;
-  const appended = yield* ctx.events.appendProgram({ aggregateType: RUN_AGGREGATE, aggregateId: runId, expectedVersion: 'any', events });
-  turn.appended.push(...appended);
+  turn.appended.push(yield* ctx.events.sendAppendProgram({ aggregateType: RUN_AGGREGATE, aggregateId: runId, expectedVersion: 'any', events }));
 }
 
 function scopeOf(run: WorkflowRun, steps: ReadonlyMap<string, RunStep>): TemplateScope {

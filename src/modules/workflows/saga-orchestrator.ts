@@ -104,7 +104,7 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
   /** After a commit: wake workers, fan events out, and cancel the tasks and child runs the transitions let go. */
   function announce(turn: Turn) {
     for (const agentId of turn.agents) opts.notifier.publish('tasks', agentId);
-    publishAppended(opts.notifier, turn.appended);
+    publishAppended(opts.notifier, turn.appended.flatMap((a) => a.events()));
     for (const taskId of turn.cancelTasks) {
       opts.queue.cancel(taskId).catch((err: unknown) => {
         if (!(err instanceof TaskStateError)) log.warn('cancelling a step task failed; the timer retries', { task_id: taskId, error: err });

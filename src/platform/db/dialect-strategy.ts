@@ -159,17 +159,23 @@ export const postgresStrategy: DialectStrategy = {
       if (direct) begun.catch(() => undefined);
       else await begun;
       const held = direct ? holdDirectConnection(conn, direct) : undefined;
-      const control = (text: 'commit' | 'rollback') => (direct ? direct.query(CompiledQuery.raw(text)) : conn.executeQuery(CompiledQuery.raw(text)));
       try {
         const result = await fn(conn);
         await begun;
-        const { rows } = await control('commit');
+        // Statements still waiting go out with COMMIT; the first that failed is the error.
+        const { rows } = await (direct ? direct.query(CompiledQuery.raw('commit')) : conn.executeQuery(CompiledQuery.raw('commit')));
+        if (direct) {
+          await direct.settled();
+          const failure = direct.failure();
+          if (failure) throw failure.error;
+        }
         // Postgres answers COMMIT with ROLLBACK when an earlier statement left the transaction aborted.
         if ((rows[0] as { command?: string } | undefined)?.command === 'ROLLBACK') throw new TransactionAbortedError();
         return result;
       } catch (err) {
         await begun.catch(() => undefined);
-        await control('rollback').catch(() => undefined);
+        if (direct) await direct.settled().catch(() => undefined);
+        await (direct ? direct.query(CompiledQuery.raw('rollback')) : conn.executeQuery(CompiledQuery.raw('rollback'))).catch(() => undefined);
         throw err;
       } finally {
         held?.release();

@@ -18,16 +18,25 @@ import type { CompiledQuery, QueryResult } from 'kysely';
 import type { Tx } from './dialect-strategy';
 
 export interface DirectConnection {
-  /** Runs a compiled statement on the transaction's connection, answered as Kysely answers it. */
+  /**
+   * Runs a statement, answered as Kysely answers it: it goes out in one write with the
+   * statements sent before it that are still waiting (the connection pipelines them).
+   */
   query<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
   /**
-   * Sends statements one after another without waiting for each answer (the connection is in
-   * pipeline mode), in one write to the socket; each is answered as query() answers it, in order.
-   * Postgres runs them in order, so they behave as if each had waited for the one before, except
-   * that none of them can depend on an earlier one's answer. In a transaction, after one fails the
-   * later ones fail as well (the transaction is aborted).
+   * Queues a statement without waiting for it: it goes out with the next statement that is
+   * waited for on this connection (query(), a Kysely statement, COMMIT), or at the latest on the
+   * next turn of the event loop. Postgres runs the statements in the order they were given, so
+   * they behave as if each had waited for the one before, except that none can use an earlier
+   * one's answer; in a transaction, after one fails the later ones fail as well.
    */
-  queryMany(queries: readonly CompiledQuery<unknown>[]): Promise<QueryResult<unknown>>[];
+  send<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
+  /** Sends the queued statements now. */
+  flush(): void;
+  /** The first failure of a statement given to this connection since it was handed out, if any. */
+  failure(): { error: unknown } | undefined;
+  /** Resolves once every statement given so far has been answered. */
+  settled(): Promise<void>;
 }
 
 /** Sent as BEGIN's only parameter: the pool's wrapper puts the connection's direct runner in it. */

@@ -71,50 +71,89 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
       }
     }
 
-    // A write transaction's BEGIN waits here (see below) to go out with its first statement.
-    let deferredBegin: { text: string; resolve(result: unknown): void; reject(err: unknown): void } | undefined;
-    const sendDeferredBegin = () => {
-      const begin = deferredBegin;
-      if (!begin) return;
-      deferredBegin = undefined;
-      run(begin.text, []).then(begin.resolve, begin.reject);
-    };
-
+    // Statements waiting to go out together (a write transaction's BEGIN among them, and those a
+    // statement program sends ahead), with what each is answered by.
+    let outbox: { text: string; parameters: readonly unknown[]; answer(result: Promise<PostgresQueryResult<unknown>>): void }[] = [];
+    let flushScheduled = false;
+    // Kept only once a write transaction has asked for the direct runner (its statements' failures
+    // are reported at COMMIT); other statements are answered as they are.
+    let tracking = false;
+    let failure: { error: unknown } | undefined;
+    const unsettled = new Set<Promise<unknown>>();
     // pg corks the socket for the messages of one statement; corking around several sends them
     // all in one write (one system call, one wake-up of the server).
     const socket = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
+
+    /** Runs a statement and keeps track of it: the first failure, and until it is answered. */
+    const tracked = <R>(text: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>> => {
+      const result = run<R>(text, parameters);
+      if (!tracking) return result;
+      const settled = result.then(
+        () => undefined,
+        (error: unknown) => {
+          failure ??= { error };
+        },
+      );
+      unsettled.add(settled);
+      void settled.then(() => unsettled.delete(settled));
+      return result;
+    };
+
+    /** Sends the outbox in one write; run() hands each statement to the client before its first await, so they go in order. */
+    const flush = () => {
+      if (outbox.length === 0) return;
+      const batch = outbox;
+      outbox = [];
+      socket?.cork?.();
+      try {
+        for (const entry of batch) entry.answer(tracked(entry.text, entry.parameters));
+      } finally {
+        socket?.uncork?.();
+      }
+    };
+    const queue = <R>(text: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>> =>
+      new Promise<PostgresQueryResult<R>>((resolve, reject) => {
+        outbox.push({ text, parameters, answer: (result) => (result as Promise<PostgresQueryResult<R>>).then(resolve, reject) });
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(() => {
+            flushScheduled = false;
+            flush();
+          });
+        }
+      });
+
     const direct: DirectConnection = {
       query<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> {
-        return direct.queryMany([query])[0] as Promise<QueryResult<R>>;
+        const result = queue<R>(query.sql, query.parameters);
+        flush();
+        return result.then(toQueryResult);
       },
-      queryMany(queries) {
-        socket?.cork?.();
-        try {
-          sendDeferredBegin();
-          // run() hands its statement to the client before its first await, so these go in order.
-          return queries.map((query) => run(query.sql, query.parameters).then(toQueryResult));
-        } finally {
-          socket?.uncork?.();
-        }
+      send: <R>(query: CompiledQuery<R>) => queue<R>(query.sql, query.parameters).then(toQueryResult),
+      flush,
+      failure: () => failure,
+      async settled() {
+        flush();
+        while (unsettled.size > 0) await Promise.all(unsettled);
       },
     };
 
     return {
       query: ((text: unknown, parameters?: readonly unknown[]) => {
         // A write transaction's BEGIN asking for this connection's direct runner
-        // (direct-connection.ts): it is held back to go out in one write with the transaction's
-        // first statement, or on its own at the end of this turn if none comes first.
+        // (direct-connection.ts): it waits in the outbox to go out in one write with the
+        // transaction's first statement.
         if (typeof text === 'string' && parameters?.length === 1 && parameters[0] instanceof DirectConnectionRequest) {
           parameters[0].connection = direct;
-          return new Promise((resolve, reject) => {
-            deferredBegin = { text, resolve, reject };
-            queueMicrotask(sendDeferredBegin);
-          });
+          tracking = true;
+          failure = undefined;
+          return queue(text, []);
         }
-        sendDeferredBegin();
+        // Anything else goes after what waits in the outbox.
+        flush();
         // Cursors (streaming) pass through untouched.
         if (typeof text !== 'string') return client.query(text as never);
-        return run(text, parameters ?? []);
+        return tracked(text, parameters ?? []);
       }) as PostgresPoolClient['query'],
       release(destroy?: boolean) {
         // A rolled-back or failed transaction has ended either way when the client goes back.

@@ -22,9 +22,9 @@ import type { Tx } from './dialect-strategy';
 
 /** A statement sent without waiting for its answer; `receive` gets the answer. */
 export class Sent<R> {
-  /** The answer, once the statement has run (SQLite, or a runner that waits on each statement). */
+  /** The answer, once there is one (at once on SQLite; on Postgres when it comes back, at the latest before the transaction's COMMIT is answered). */
   answer: QueryResult<R> | undefined;
-  /** The answer to come (Postgres, pipelined); undefined until the statement has gone out. */
+  /** The answer to come (Postgres, pipelined). */
   pending: Promise<QueryResult<R>> | undefined;
   constructor(readonly query: CompiledQuery<R>) {}
 }
@@ -139,63 +139,41 @@ function statementByStatement(execute: StatementExecutor): Runner {
 }
 
 /**
- * Postgres, on a write transaction's own connection: sent statements wait in an outbox and go out
- * with the next statement the program waits for, in one write (the connection pipelines them).
- * Postgres answers in order; once one fails the transaction is aborted and the later ones fail
- * too, so the first failure is the one the program is told about.
+ * Postgres, on a write transaction's own connection: sent statements wait in the connection's
+ * outbox and go out with the next statement waited for, in one write (the connection pipelines
+ * them); those the program never waits for go out with COMMIT, where the transaction reports their
+ * failure. Postgres answers in order; once one fails the transaction is aborted and the later
+ * ones fail too, so the first failure is the one the program is told about.
  */
 function pipelined(direct: DirectConnection): Runner {
-  let outbox: Sent<unknown>[] = [];
-  const inFlight = new Set<Promise<unknown>>();
-  let failure: { error: unknown } | undefined;
-
-  const flush = () => {
-    if (outbox.length === 0) return;
-    const batch = outbox;
-    outbox = [];
-    direct.queryMany(batch.map((s) => s.query)).forEach((pending, i) => {
-      batch[i]!.pending = pending;
-      const settled = pending.then(
-        () => undefined,
-        (error: unknown) => {
-          failure ??= { error };
-        },
-      );
-      inFlight.add(settled);
-      void settled.then(() => inFlight.delete(settled));
-    });
+  const check = <T>(answer: T): T => {
+    const failure = direct.failure();
+    if (failure) throw failure.error;
+    return answer;
   };
-  const receive = (sent: Sent<unknown>): Promise<QueryResult<unknown>> => {
-    if (!sent.pending) flush();
-    return sent.pending!.then(
-      (answer) => {
-        if (failure) throw failure.error;
-        return answer;
-      },
-      (error: unknown) => {
-        throw failure?.error ?? error;
-      },
-    );
-  };
-  const send = (query: CompiledQuery<unknown>): Sent<unknown> => {
-    const sent = new Sent(query);
-    outbox.push(sent);
-    return sent;
+  const firstFailure = (error: unknown): never => {
+    throw direct.failure()?.error ?? error;
   };
   return {
-    exec: (query) => receive(send(query)),
-    send,
-    receive,
-    beforeWait: flush,
+    exec: (query) => direct.query(query).then(check, firstFailure),
+    send(query) {
+      const sent = new Sent(query);
+      sent.pending = direct.send(query);
+      // Read after the transaction (an append's events): answered before its COMMIT is.
+      sent.pending.then(
+        (answer) => (sent.answer = answer),
+        () => undefined,
+      );
+      return sent;
+    },
+    receive(sent) {
+      direct.flush();
+      return sent.pending!.then(check, firstFailure);
+    },
+    beforeWait: () => direct.flush(),
     finish() {
-      flush();
-      if (inFlight.size === 0) {
-        if (failure) throw failure.error;
-        return;
-      }
-      return Promise.all(inFlight).then(() => {
-        if (failure) throw failure.error;
-      });
+      const failure = direct.failure();
+      if (failure) throw failure.error;
     },
   };
 }

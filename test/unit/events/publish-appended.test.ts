@@ -28,6 +28,9 @@ function fakeStore(result: StoredEvent[] | Error): EventStore {
     appendProgram: () => {
       throw new Error('not used');
     },
+    sendAppendProgram: () => {
+      throw new Error('not used');
+    },
     readStream: fail,
     currentVersion: fail,
     readAll: fail,
