@@ -2,9 +2,10 @@
 // dedicated connection per process (not a pool connection: LISTEN belongs to a session).
 //
 // - publish() sends `pg_notify(channel, message)` on that connection, after the caller's commit
-//   (the notifier is only told about committed work). The first goes at once; those published
-//   while a send is in flight go together in the next statement, each once (a busy worker
-//   publishes several per finished batch, and one statement each cost a round trip apiece). A
+//   (the notifier is only told about committed work): those published in one turn of the event
+//   loop, and those published while a send is in flight, go together in one statement, each once
+//   (a busy worker publishes several per finished batch; a statement each cost a round trip and
+//   the server's notification queue lock apiece, more than one a step in a saga). A
 //   payload over Postgres's 8000-byte limit is not sent: notifications are hints, and the
 //   receivers' poll finds the work.
 // - listen() issues LISTEN once per channel; every (re)connection listens again to all of them.
@@ -68,6 +69,7 @@ export function createPostgresNotifyTransport(opts: PostgresNotifyTransportOptio
   // published twice before it is sent says nothing more.
   const pending = new Map<string, { channel: string; message: string }>();
   let sending = false;
+  let flushScheduled = false;
 
   const quoted = (channel: string) => `"${(opts.prefix + channel).replace(/"/g, '""')}"`;
 
@@ -157,7 +159,14 @@ export function createPostgresNotifyTransport(opts: PostgresNotifyTransportOptio
       if (!current()) return;
       if (Buffer.byteLength(message, 'utf8') > MAX_PAYLOAD_BYTES) return;
       pending.set(`${channel}\u0000${message}`, { channel, message });
-      flush();
+      // The rest of this turn's notifications (a finished batch publishes several) go with it.
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(() => {
+          flushScheduled = false;
+          flush();
+        });
+      }
     },
     listen(channel) {
       if (channels.has(channel)) return;
