@@ -16,6 +16,14 @@ export type FinishOutcome = 'succeeded' | 'failed' | 'cancelled';
  */
 export type FinishHook = (trx: Tx, task: Task, outcome: FinishOutcome) => Program<void> | Promise<void>;
 
+/**
+ * Runs in the transaction that finishes a batch of tasks of workflow runs, once their fenced
+ * update has been sent and before its answer is read: a statement it sends goes out in the same
+ * round trip, after the update (so a task's row is locked before anything the hook locks). Only
+ * the transactional completion calls it; a finish hook must not rely on it.
+ */
+export type FinishPreparation = (trx: Tx, tasks: readonly Task[]) => Program<void>;
+
 /** The finish hooks of a task of a workflow run, as a program (a hook may be one, or async). */
 export function* hooksOf(ctx: TaskQueueContext, trx: Tx, row: TasksTable, outcome: FinishOutcome): Program<void> {
   if (row.workflow_run_id === null) return;

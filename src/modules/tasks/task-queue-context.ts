@@ -5,7 +5,7 @@
 import { agentSettings, type AgentSettings } from '../../config';
 import type { DatabaseHandle, DialectStrategy, Tx } from '../../platform/db';
 import type { BreakerPolicyOptions } from '../../resilience/circuit-breaker-policy';
-import type { FinishHook } from './finish-hooks';
+import type { FinishHook, FinishPreparation } from './finish-hooks';
 import { createSqliteHotPath, type SqliteHotPath } from './sqlite-hot-path';
 import type { TaskQueueOptions } from './task-queue';
 
@@ -19,6 +19,8 @@ export interface TaskQueueContext {
   random: (() => number) | undefined;
   /** The hooks onFinished registered, in order. */
   hooks: FinishHook[];
+  /** What the hooks' owners prepare before a batch's finish hooks run (onFinished's `prepare`). */
+  preparations: FinishPreparation[];
   settingsFor(agentId: string): AgentSettings;
   breakerOptions(agentId: string): BreakerPolicyOptions;
   /** SQLite only: the claim and plain completions on better-sqlite3's own API. */
@@ -35,5 +37,5 @@ export function createTaskQueueContext(opts: TaskQueueOptions): TaskQueueContext
   const sqliteHotPath = opts.database.sqlite
     ? createSqliteHotPath(opts.database.sqlite, { leaseMs: opts.leaseMs, limitFor: (agentId) => settingsFor(agentId).maxConcurrentTasks })
     : undefined;
-  return { database: opts.database, db, strategy, options: opts, now: opts.now ?? Date.now, random: opts.random, hooks: [], settingsFor, breakerOptions, sqliteHotPath };
+  return { database: opts.database, db, strategy, options: opts, now: opts.now ?? Date.now, random: opts.random, hooks: [], preparations: [], settingsFor, breakerOptions, sqliteHotPath };
 }

@@ -13,7 +13,7 @@ import { createTaskEnqueuer, type EnqueueRequest, type SentEnqueue } from './enq
 import { extendLeases } from './extend-leases';
 import { failTask } from './fail-task';
 import { finishCancelledTask } from './finish-cancelled-task';
-import type { FinishHook } from './finish-hooks';
+import type { FinishHook, FinishPreparation } from './finish-hooks';
 import { purgeFinishedTasks } from './purge-finished-tasks';
 import { findTask, getTask, listTasks, queueStats, taskAttempts, type QueueStats } from './read-tasks';
 import { reapExpiredLeases } from './reap-expired-leases';
@@ -23,7 +23,7 @@ import type { ClaimedTask, Task, TaskStatus } from './task';
 import { createTaskQueueContext } from './task-queue-context';
 
 export type { EnqueueRequest, SentEnqueue } from './enqueue-tasks';
-export type { FinishHook, FinishOutcome } from './finish-hooks';
+export type { FinishHook, FinishOutcome, FinishPreparation } from './finish-hooks';
 export type { QueueStats } from './read-tasks';
 export type { ClaimedTask } from './task';
 
@@ -73,7 +73,7 @@ export interface TaskQueue {
   attempts(id: string): Promise<{ attempt: number; worker_id: string; started_at: number; finished_at: number | null; outcome: string | null; error: string | null }[]>;
   purgeFinished(olderThanMs: number): Promise<number>;
   stats(): Promise<QueueStats>;
-  onFinished(hook: FinishHook): void;
+  onFinished(hook: FinishHook, prepare?: FinishPreparation): void;
 }
 
 export interface TaskQueueOptions {
@@ -119,8 +119,9 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
     attempts: (id) => taskAttempts(ctx, id),
     purgeFinished: (olderThanMs) => purgeFinishedTasks(ctx, olderThanMs),
     stats: () => queueStats(ctx),
-    onFinished(hook) {
+    onFinished(hook, prepare) {
       ctx.hooks.push(hook);
+      if (prepare) ctx.preparations.push(prepare);
     },
   };
 }

@@ -4,7 +4,7 @@
 // database, so a crash at any point either commits "task finished + saga advanced" together or
 // neither; the transitions themselves are in run-transitions.ts.
 
-import { runProgram, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
+import { receive, runProgram, send, type DatabaseHandle, type Program, type Sent, type Tx, type WorkflowRunsTable } from '../../platform/db';
 import { NotFoundError } from '../../platform/errors';
 import { newRowId } from '../../platform/ids';
 import type { Logger } from '../../platform/logger';
@@ -56,6 +56,8 @@ export interface SagaOrchestrator {
   listRuns(filter: { workflowId?: string; status?: RunStatus; parentRunId?: string; limit: number; offset: number }): Promise<{ runs: WorkflowRun[]; total: number }>;
   /** The queue's finish hook (register with queue.onFinished), as a statement program. */
   handleTaskFinished(trx: Tx, task: Task, outcome: FinishOutcome): Program<void>;
+  /** The queue's preparation for a batch of finishing tasks (register with queue.onFinished): their runs' locks, sent ahead. */
+  prepareTaskFinishes(trx: Tx, tasks: readonly Task[]): Program<void>;
   /** Ends due sleeps, timed-out waits and steps past their deadline; cancels orphaned child runs. Answers how many it moved. */
   wakeDueSteps(): Promise<number>;
   /** Resumes waits whose event has been appended (all types, or these). Answers how many it resumed. */
@@ -136,10 +138,41 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
     }
   }
 
+  /**
+   * Runs whose locks a finishing batch sent ahead, per transaction: each is read from there by the
+   * first hook of its run (a later one reads it afresh, as the first may have changed it).
+   */
+  const prelocked = new WeakMap<Tx, Map<string, Sent<WorkflowRunsTable>>>();
+
+  /**
+   * Postgres: locks the runs of a batch of finishing tasks in one statement, in id order, sent
+   * in the round trip of the tasks' own update (after it: a task's row, then its run's). Each
+   * finish hook would otherwise lock its run in a round trip of its own. On SQLite every statement
+   * runs at once, and the hooks lock as they go.
+   */
+  function* prepareTaskFinishes(trx: Tx, tasks: readonly Task[]): Program<void> {
+    if (!strategy.pipelinesStatements) return;
+    const ids = [...new Set(tasks.map((t) => t.workflow_run_id).filter((id): id is string => id !== null))].sort();
+    if (ids.length === 0) return;
+    const values = Object.fromEntries(ids.map((id, i) => [`id${i}`, id]));
+    const sent = yield* send(ctx.q.lockRuns.statement(values, ids.length));
+    prelocked.set(trx, new Map(ids.map((id) => [id, sent])));
+  }
+
+  /** The run, under its lock: from what the batch sent ahead, the first time, else read now. */
+  function* lockedRun(trx: Tx, runId: string): Program<WorkflowRun | undefined> {
+    const ahead = prelocked.get(trx);
+    const sent = ahead?.get(runId);
+    if (!sent) return yield* lockRun(ctx, runId);
+    ahead!.delete(runId);
+    const row = (yield* receive(sent)).rows.find((r) => r.id === runId);
+    return row ? toRun(row) : undefined;
+  }
+
   /** Advances the run of a finished step or compensation task, in the transaction that finishes it. */
   function* taskFinished(trx: Tx, task: Task, outcome: FinishOutcome): Program<void> {
     if (!task.workflow_run_id || !task.workflow_step_id) return;
-    const run = yield* lockRun(ctx, task.workflow_run_id);
+    const run = yield* lockedRun(trx, task.workflow_run_id);
     if (!run || FINAL_RUN_STATUSES.includes(run.status)) return;
     const turn = newTurn();
     if (task.workflow_task_kind === 'compensation') {
@@ -160,6 +193,9 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
         turn,
       );
     }
+    // A child run's end moves its parent (and maybe theirs) on in this transaction: rows read
+    // ahead for runs not yet handled may be out of date now, so they are read afresh.
+    if (run.parent_run_id) prelocked.delete(trx);
     if (turn.agents.size > 0 || turn.appended.length > 0 || turn.cancelRuns.size > 0 || turn.cancelTasks.size > 0) pendingNotices.set(task.id, { ...turn, expires: now() + PENDING_NOTICE_TTL_MS });
   }
 
@@ -227,6 +263,7 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
     },
 
     handleTaskFinished: taskFinished,
+    prepareTaskFinishes,
 
     wakeDueSteps: () => wakeDueSteps({ ctx, transact, cancelRun: (id) => orchestrator.cancelRun(id), logger: log }),
 

@@ -18,6 +18,19 @@ export function createSagaStatements(database: DatabaseHandle) {
       const q = db.selectFrom('workflow_runs').selectAll().where('id', '=', p.id);
       return strategy.supportsSkipLocked ? q.forUpdate() : q;
     }),
+    /** Reads `k` runs (`id0`, …) holding their row locks, in id order (Postgres; see prepareTaskFinishes). */
+    lockRuns: queryTemplate<string, WorkflowRunsTable>((p, k) =>
+      db
+        .selectFrom('workflow_runs')
+        .selectAll()
+        .where(
+          'id',
+          'in',
+          Array.from({ length: k }, (_, i) => p[`id${i}`]),
+        )
+        .orderBy('id')
+        .forUpdate(),
+    ),
     runSteps: queryTemplate<'run', WorkflowRunStepsTable>((p) => db.selectFrom('workflow_run_steps').selectAll().where('run_id', '=', p.run).orderBy('position')),
     findWorkflow: queryTemplate<'id', WorkflowsTable>((p) => db.selectFrom('workflows').selectAll().where('id', '=', p.id)),
 

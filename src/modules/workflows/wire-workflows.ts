@@ -40,7 +40,10 @@ export function wireWorkflows(services: Services, platform: Platform): WorkflowS
   const log = logger.child('workflows');
   const store = createWorkflowStore(database);
   const orchestrator = createSagaOrchestrator({ database, queue: tasks.queue, events: services.events, workflows: store, notifier, logger });
-  tasks.queue.onFinished((trx, task, outcome) => orchestrator.handleTaskFinished(trx, task, outcome));
+  tasks.queue.onFinished(
+    (trx, task, outcome) => orchestrator.handleTaskFinished(trx, task, outcome),
+    (trx, finishing) => orchestrator.prepareTaskFinishes(trx, finishing),
+  );
 
   let scheduledSignature = '';
   async function refreshSchedules() {

@@ -17,6 +17,11 @@ export interface DialectStrategy {
   readonly supportsDataModifyingCte: boolean;
   /** Postgres binds an array as one parameter (and unnests it); SQLite binds scalars only. */
   readonly supportsArrayParameters: boolean;
+  /**
+   * Postgres sends a write transaction's statements ahead in one round trip (statement-program.ts
+   * `send`); on SQLite each runs at once, so reading ahead there only adds statements.
+   */
+  readonly pipelinesStatements: boolean;
   readonly migrationDialect: MigrationDialect;
   /**
    * Runs fn in a transaction that holds the write lock from its first statement. On SQLite a
@@ -66,6 +71,7 @@ export function createSqliteStrategy(own?: { db: Kysely<Database>; control: Sqli
     supportsSkipLocked: false,
     supportsDataModifyingCte: false,
     supportsArrayParameters: false,
+    pipelinesStatements: false,
     migrationDialect: {
       supportsFunctions: false,
       autoIncrementingKeyType: 'integer',
@@ -141,6 +147,7 @@ export const postgresStrategy: DialectStrategy = {
   supportsSkipLocked: true,
   supportsDataModifyingCte: true,
   supportsArrayParameters: true,
+  pipelinesStatements: true,
   migrationDialect: {
     supportsFunctions: true,
     autoIncrementingKeyType: 'bigint',
@@ -161,9 +168,12 @@ export const postgresStrategy: DialectStrategy = {
       const held = direct ? holdDirectConnection(conn, direct) : undefined;
       try {
         const result = await fn(conn);
+        // Statements still waiting (BEGIN too, if fn ran none) go out with COMMIT; the first that
+        // failed is the error.
+        const committed = direct ? direct.query(CompiledQuery.raw('commit')) : begun.then(() => conn.executeQuery(CompiledQuery.raw('commit')));
+        committed.catch(() => undefined); // awaited below, once BEGIN has answered
         await begun;
-        // Statements still waiting go out with COMMIT; the first that failed is the error.
-        const { rows } = await (direct ? direct.query(CompiledQuery.raw('commit')) : conn.executeQuery(CompiledQuery.raw('commit')));
+        const { rows } = await committed;
         if (direct) {
           await direct.settled();
           const failure = direct.failure();
@@ -173,6 +183,7 @@ export const postgresStrategy: DialectStrategy = {
         if ((rows[0] as { command?: string } | undefined)?.command === 'ROLLBACK') throw new TransactionAbortedError();
         return result;
       } catch (err) {
+        direct?.flush();
         await begun.catch(() => undefined);
         if (direct) await direct.settled().catch(() => undefined);
         await (direct ? direct.query(CompiledQuery.raw('rollback')) : conn.executeQuery(CompiledQuery.raw('rollback'))).catch(() => undefined);

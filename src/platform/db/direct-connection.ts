@@ -30,13 +30,20 @@ export interface DirectConnection {
    * they behave as if each had waited for the one before, except that none can use an earlier
    * one's answer; in a transaction, after one fails the later ones fail as well.
    */
-  send<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
+  send<R>(query: CompiledQuery<R>): QueuedStatement<R>;
   /** Sends the queued statements now. */
   flush(): void;
   /** The first failure of a statement given to this connection since it was handed out, if any. */
   failure(): { error: unknown } | undefined;
   /** Resolves once every statement given so far has been answered. */
   settled(): Promise<void>;
+}
+
+/** A statement given to send(): its answer to come, and whether it has gone out yet. */
+export interface QueuedStatement<R> {
+  readonly answer: Promise<QueryResult<R>>;
+  /** True while it waits in the outbox (waiting for its answer then needs a flush). */
+  queued(): boolean;
 }
 
 /** Sent as BEGIN's only parameter: the pool's wrapper puts the connection's direct runner in it. */

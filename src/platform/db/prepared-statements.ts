@@ -73,7 +73,7 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
 
     // Statements waiting to go out together (a write transaction's BEGIN among them, and those a
     // statement program sends ahead), with what each is answered by.
-    let outbox: { text: string; parameters: readonly unknown[]; answer(result: Promise<PostgresQueryResult<unknown>>): void }[] = [];
+    let outbox: { text: string; parameters: readonly unknown[]; answer(result: Promise<PostgresQueryResult<unknown>>): void; out: boolean }[] = [];
     let flushScheduled = false;
     // Kept only once a write transaction has asked for the direct runner (its statements' failures
     // are reported at COMMIT); other statements are answered as they are.
@@ -106,30 +106,43 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
       outbox = [];
       socket?.cork?.();
       try {
-        for (const entry of batch) entry.answer(tracked(entry.text, entry.parameters));
+        for (const entry of batch) {
+          entry.out = true;
+          entry.answer(tracked(entry.text, entry.parameters));
+        }
       } finally {
         socket?.uncork?.();
       }
     };
-    const queue = <R>(text: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>> =>
-      new Promise<PostgresQueryResult<R>>((resolve, reject) => {
-        outbox.push({ text, parameters, answer: (result) => (result as Promise<PostgresQueryResult<R>>).then(resolve, reject) });
-        if (!flushScheduled) {
-          flushScheduled = true;
-          setImmediate(() => {
-            flushScheduled = false;
-            flush();
-          });
-        }
+    const queue = <R>(text: string, parameters: readonly unknown[]): { result: Promise<PostgresQueryResult<R>>; queued(): boolean } => {
+      let entry!: (typeof outbox)[number];
+      const result = new Promise<PostgresQueryResult<R>>((resolve, reject) => {
+        entry = { text, parameters, answer: (r) => (r as Promise<PostgresQueryResult<R>>).then(resolve, reject), out: false };
       });
+      outbox.push(entry);
+      // Whoever waits for a queued statement flushes first (the statement runner, COMMIT, any
+      // other statement on the connection). This is only the backstop against a wait that did
+      // not: a millisecond, so it does not split a round trip whose answer comes in two reads.
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setTimeout(() => {
+          flushScheduled = false;
+          flush();
+        }, 1);
+      }
+      return { result, queued: () => !entry.out };
+    };
 
     const direct: DirectConnection = {
       query<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> {
-        const result = queue<R>(query.sql, query.parameters);
+        const { result } = queue<R>(query.sql, query.parameters);
         flush();
         return result.then(toQueryResult);
       },
-      send: <R>(query: CompiledQuery<R>) => queue<R>(query.sql, query.parameters).then(toQueryResult),
+      send<R>(query: CompiledQuery<R>) {
+        const { result, queued } = queue<R>(query.sql, query.parameters);
+        return { answer: result.then(toQueryResult), queued };
+      },
       flush,
       failure: () => failure,
       async settled() {
@@ -147,7 +160,7 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
           parameters[0].connection = direct;
           tracking = true;
           failure = undefined;
-          return queue(text, []);
+          return queue(text, []).result;
         }
         // Anything else goes after what waits in the outbox.
         flush();

@@ -26,6 +26,8 @@ export class Sent<R> {
   answer: QueryResult<R> | undefined;
   /** The answer to come (Postgres, pipelined). */
   pending: Promise<QueryResult<R>> | undefined;
+  /** True while the statement waits to go out (Postgres, pipelined). */
+  queued: () => boolean = () => false;
   constructor(readonly query: CompiledQuery<R>) {}
 }
 
@@ -158,7 +160,9 @@ function pipelined(direct: DirectConnection): Runner {
     exec: (query) => direct.query(query).then(check, firstFailure),
     send(query) {
       const sent = new Sent(query);
-      sent.pending = direct.send(query);
+      const queued = direct.send(query);
+      sent.pending = queued.answer;
+      sent.queued = queued.queued;
       // Read after the transaction (an append's events): answered before its COMMIT is.
       sent.pending.then(
         (answer) => (sent.answer = answer),
@@ -167,7 +171,8 @@ function pipelined(direct: DirectConnection): Runner {
       return sent;
     },
     receive(sent) {
-      direct.flush();
+      // Still in the outbox: it goes now (with whatever waits with it). Already out: only its answer is awaited.
+      if (sent.queued()) direct.flush();
       return sent.pending!.then(check, firstFailure);
     },
     beforeWait: () => direct.flush(),
