@@ -305,7 +305,8 @@ export function* startRunProgram(ctx: SagaContext, trx: Tx, req: NewRun, turn: T
     values[`parent${i}`] = parentId;
     steps.set(step.id, pendingStep(step.id, i, kind, parentId));
   });
-  yield* exec(ctx.q.insertSteps.statement(values, nodes.length));
+  // Nothing reads its answer: it goes out with the first step's start.
+  yield* send(ctx.q.insertSteps.statement(values, nodes.length));
   const events: NewEvent[] = [{ type: 'SagaStarted', data: { workflow_id: req.workflowId, version: req.version, input: req.input ?? null, metadata: req.metadata } }];
   yield* advance(ctx, trx, run, steps, events, turn);
   return { run, created: true };
