@@ -1,15 +1,14 @@
-// Postgres: the statements of a write transaction straight on its pg connection, without Kysely's
-// executor around each one.
+// Postgres: the statements of a write transaction straight on its pg connection, so they can be
+// pipelined.
 //
-// Through Kysely, one statement inside a transaction passes a connection provider that queues
-// callers, the executor and the driver's connection, each an async layer: about eight promises a
-// statement, every one of them seen by the execution context's async hook. A saga's transition is
-// a dozen statements, and those layers cost the worker more CPU than the statements did
-// (bench/findings.md). The strategy's write transaction asks the pool's wrapper for the
-// connection's direct runner when it sends BEGIN (the request rides in BEGIN's parameters, which
-// only the wrapper sees), and statement programs and transaction runners use it from then on.
-// Results are shaped as Kysely's Postgres driver shapes them. The pool's connections are in pg's
-// pipeline mode, so statements a program does not wait on go out together (statement-program.ts).
+// Kysely runs a transaction's statements one at a time (its connection provider waits for each to
+// finish before handing the connection to the next), so every statement costs a round trip, and
+// a round trip, not the statement, is most of what a statement costs the worker (bench/findings.md
+// item 47). The strategy's write transaction asks the pool's wrapper for the connection's direct
+// runner when it sends BEGIN (the request rides in BEGIN's parameters, which only the wrapper
+// sees); statement programs and transaction runners use it from then on. The pool's connections
+// are in pg's pipeline mode, so statements a program does not wait on go out together in one
+// write (statement-program.ts `send`). Results are shaped as Kysely's Postgres driver shapes them.
 //
 // The runner is held for a connection scope only while its transaction is open; the map is keyed
 // by the scope, so an entry goes when the scope does.
@@ -25,8 +24,8 @@ export interface DirectConnection {
   query<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
   /**
    * Queues a statement without waiting for it: it goes out with the next statement that is
-   * waited for on this connection (query(), a Kysely statement, COMMIT), or at the latest on the
-   * next turn of the event loop. Postgres runs the statements in the order they were given, so
+   * waited for on this connection (query(), a Kysely statement, COMMIT), or at the latest a
+   * millisecond later (a backstop: whoever waits flushes first). Postgres runs the statements in the order they were given, so
    * they behave as if each had waited for the one before, except that none can use an earlier
    * one's answer; in a transaction, after one fails the later ones fail as well.
    */

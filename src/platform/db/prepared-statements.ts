@@ -120,9 +120,16 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
         entry = { text, parameters, answer: (r) => (r as Promise<PostgresQueryResult<R>>).then(resolve, reject), out: false };
       });
       outbox.push(entry);
-      // Whoever waits for a queued statement flushes first (the statement runner, COMMIT, any
-      // other statement on the connection). This is only the backstop against a wait that did
-      // not: a millisecond, so it does not split a round trip whose answer comes in two reads.
+      return { result, queued: () => !entry.out };
+    };
+    /**
+     * A statement that stays in the outbox. Whoever waits for one flushes first (the statement
+     * runner, COMMIT, any other statement on the connection); this is only the backstop against a
+     * wait that did not: a millisecond, so it does not split a round trip whose answer comes in
+     * two reads.
+     */
+    const hold = <R>(text: string, parameters: readonly unknown[]) => {
+      const queued = queue<R>(text, parameters);
       if (!flushScheduled) {
         flushScheduled = true;
         setTimeout(() => {
@@ -130,7 +137,7 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
           flush();
         }, 1);
       }
-      return { result, queued: () => !entry.out };
+      return queued;
     };
 
     const direct: DirectConnection = {
@@ -140,7 +147,7 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
         return result.then(toQueryResult);
       },
       send<R>(query: CompiledQuery<R>) {
-        const { result, queued } = queue<R>(query.sql, query.parameters);
+        const { result, queued } = hold<R>(query.sql, query.parameters);
         return { answer: result.then(toQueryResult), queued };
       },
       flush,
@@ -160,7 +167,7 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
           parameters[0].connection = direct;
           tracking = true;
           failure = undefined;
-          return queue(text, []).result;
+          return hold(text, []).result;
         }
         // Anything else goes after what waits in the outbox.
         flush();
