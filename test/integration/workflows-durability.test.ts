@@ -3,7 +3,7 @@
 
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../support/services';
 import { startFakeAgent, type FakeAgent } from '../support/fake-agent';
-import { startInProcessWeb, TEST_ADMIN_KEY, type InProcessWeb } from '../support/in-process';
+import { adminApi, startInProcessWeb, type InProcessWeb } from '../support/in-process';
 import { startProcess, type StartedProcess } from '../support/processes';
 import { waitUntil } from '../support/wait';
 
@@ -42,14 +42,7 @@ describeEachDatabase('a killed worker does not lose or repeat a saga step', (kin
     await db?.cleanup();
   });
 
-  async function api(path: string, body?: unknown) {
-    const res = await fetch(`${web.url}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- asserted field by field
-  }
+  const api = (path: string, body?: unknown) => adminApi(web.url, path, body);
 
   it('completes the run after SIGKILL of the worker, each step succeeding exactly once', async () => {
     const reg = await api('/api/agents', { id: 'remote', name: 'Remote', capabilities: ['work'], endpoint: agent.endpoint, version: '1', health_check_url: agent.healthUrl, metadata: {} });

@@ -3,7 +3,7 @@
 // that may still be committing. Driven with small pages, on each database.
 
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../support/services';
-import { startInProcessWeb, TEST_ADMIN_KEY, type InProcessWeb } from '../support/in-process';
+import { adminApi, startInProcessWeb, type InProcessWeb } from '../support/in-process';
 import { runProgram } from '../../src/platform/db';
 import { resumeWaits } from '../../src/modules/workflows/resume-waits';
 import { newTurn, type SagaContext } from '../../src/modules/workflows/run-transitions';
@@ -26,14 +26,7 @@ describeEachDatabase('waits read on across passes', (kind) => {
     await db?.cleanup();
   });
 
-  async function api(path: string, body?: unknown) {
-    const res = await fetch(`${web.url}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- asserted field by field
-  }
+  const api = (path: string, body?: unknown) => adminApi(web.url, path, body);
 
   function pass(settledMs: number) {
     const database = web.platform.database;

@@ -75,3 +75,16 @@ export async function startInProcessStack(env: Record<string, string>): Promise<
     },
   };
 }
+
+/**
+ * Calls the admin API of a server at `url` (GET without a body, POST with one) and answers the
+ * status and the parsed JSON body.
+ */
+export async function adminApi(url: string, path: string, body?: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- callers assert field by field
+  const res = await fetch(`${url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}

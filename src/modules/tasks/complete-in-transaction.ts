@@ -82,8 +82,7 @@ export function createCompleteInTransaction(ctx: TaskQueueContext): CompleteInTr
    * Finishes a batch of successful attempts in the caller's transaction: one fenced update for
    * all the tasks, with their attempt rows and a breaker check (one statement on Postgres, three
    * on SQLite), then the per-task work only where there is some (a breaker that is not clean,
-   * finish hooks). Returns the ids it finished; a task
-   * whose lease was lost is left alone.
+   * finish hooks). Returns the ids it finished; a task whose lease was lost is left alone.
    */
   function* completeAll(trx: Tx, items: readonly Completion[], t: number): Program<Set<string>> {
     // Postgres closes the attempt rows and checks the breakers in the update's own statement.
