@@ -186,6 +186,8 @@ describeEachDatabase('workflow sagas', (kind) => {
 
     const missing = await start('nobody', { input: {} });
     expect(missing.status).toBe(404);
+    const missingKeyed = await start('nobody', { input: {}, idempotency_key: 'once-1' });
+    expect(missingKeyed.status).toBe(404);
     expect((await stack.api('/api/workflows/nobody')).status).toBe(404);
     expect((await stack.api('/api/workflow-runs/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });

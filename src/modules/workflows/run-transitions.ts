@@ -6,6 +6,8 @@
 // is delivered twice changes nothing the second time.
 
 import { exec, send, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
+import type { WorkflowRunsTable } from '../../platform/db/schema';
+import { NotFoundError } from '../../platform/errors';
 import { newRowId } from '../../platform/ids';
 import type { NewEvent } from '../events/event';
 import type { EventStore, SentAppend } from '../events/event-store';
@@ -52,9 +54,14 @@ export interface Turn {
   advancing: Map<string, NewEvent[]>;
   /** Runs whose child ended while they were being advanced (planned again before they return). */
   replan: Set<string>;
+  /**
+   * Runs inserted in this transaction. Their ids are new (UUIDv7, unguessable), so no task holds
+   * the idempotency key of one of their steps yet: a step's insert is not waited for.
+   */
+  fresh: Set<string>;
 }
 
-export const newTurn = (): Turn => ({ agents: new Set(), appended: [], cancelTasks: new Set(), cancelRuns: new Set(), advancing: new Map(), replan: new Set() });
+export const newTurn = (): Turn => ({ agents: new Set(), appended: [], cancelTasks: new Set(), cancelRuns: new Set(), advancing: new Map(), replan: new Set(), fresh: new Set() });
 
 /** How a leaf step ended, and which of its starts the end belongs to. */
 export interface LeafEnd {
@@ -191,8 +198,7 @@ function* startLeaf(ctx: SagaContext, trx: Tx, run: WorkflowRun, step: AnyStep, 
     case 'workflow':
       return yield* startChild(ctx, trx, run, step, scope, steps, deadline, turn);
     default: {
-      // The insert and the step's start go out together (one round trip on Postgres); the insert's
-      // answer is read before anything names the task.
+      // The insert and the step's start go out together (one round trip on Postgres).
       const queued = yield* ctx.queue.sendEnqueueProgram({
         agentId: step.agent_id!,
         action: step.action!,
@@ -206,9 +212,15 @@ function* startLeaf(ctx: SagaContext, trx: Tx, run: WorkflowRun, step: AnyStep, 
         workflow: { runId: run.id, stepId: step.id, kind: 'step' },
       });
       yield* send(ctx.q.startTaskStep.statement({ task: queued.task.id, t, deadline, run: run.id, step: step.id }));
-      const { task, created } = yield* queued.result();
-      // The step's key held a task already (the status guards leave no way to it): the step runs that one.
-      if (!created) yield* exec(ctx.q.repointTaskStep.statement({ from: queued.task.id, task: task.id, run: run.id, step: step.id }));
+      // A run inserted in this transaction: nothing can hold its keys, and the insert's failure
+      // fails the transaction at its COMMIT. Else the answer is read before anything names the task.
+      let task = queued.task;
+      if (!turn.fresh.has(run.id)) {
+        const result = yield* queued.result();
+        task = result.task;
+        // The step's key held a task already (a task queued through the API with this key): the step runs that one.
+        if (!result.created) yield* exec(ctx.q.repointTaskStep.statement({ from: queued.task.id, task: task.id, run: run.id, step: step.id }));
+      }
       set(steps, step.id, { status: 'running', task_id: task.id, started_at: t, wake_at: deadline });
       turn.agents.add(step.agent_id!);
       return { type: 'StepStarted', data: { step_id: step.id, agent_id: step.agent_id!, action: step.action!, task_id: task.id } };
@@ -267,9 +279,11 @@ export interface NewRun {
   parent?: { runId: string; stepId: string };
 }
 
+/** A run of a stored workflow's current version, which the run's insert reads itself. */
+export type NewStoredRun = Omit<NewRun, 'version' | 'definition' | 'parent'>;
+
 /** Inserts a run with its pending steps and starts it; a taken idempotency key answers the first run. */
 export function* startRunProgram(ctx: SagaContext, trx: Tx, req: NewRun, turn: Turn): Program<{ run: WorkflowRun; created: boolean }> {
-  const t = ctx.now();
   // ON CONFLICT DO NOTHING: the unique (workflow, idempotency key) index decides between two
   // concurrent starts; the loser reads the winner's run. NULL keys never conflict.
   const {
@@ -286,17 +300,53 @@ export function* startRunProgram(ctx: SagaContext, trx: Tx, req: NewRun, turn: T
       correlation: req.correlationId,
       parentRun: req.parent?.runId ?? null,
       parentStep: req.parent?.stepId ?? null,
-      t,
+      t: ctx.now(),
     }),
   );
-  if (!inserted) {
-    const { rows } = yield* exec(ctx.q.keyedRun.statement({ workflow: req.workflowId, key: req.idempotencyKey ?? '' }));
-    if (!rows[0]) throw new Error(`run of workflow ${req.workflowId} with idempotency key ${req.idempotencyKey ?? ''} was neither inserted nor found`);
-    return { run: toRun(rows[0]), created: false };
-  }
+  if (inserted) return { run: yield* beginRun(ctx, trx, inserted, turn), created: true };
+  const keyed = yield* keyedRun(ctx, req.workflowId, req.idempotencyKey);
+  if (!keyed) throw new Error(`run of workflow ${req.workflowId} with idempotency key ${req.idempotencyKey ?? ''} was neither inserted nor found`);
+  return { run: keyed, created: false };
+}
+
+/**
+ * Starts a run of a stored workflow's current version: the insert copies the definition from the
+ * workflow's row, so the start reads no workflow of its own (one statement and round trip fewer).
+ * Throws NotFoundError when there is no such workflow.
+ */
+export function* startStoredRunProgram(ctx: SagaContext, trx: Tx, req: NewStoredRun, turn: Turn): Program<{ run: WorkflowRun; created: boolean }> {
+  const {
+    rows: [inserted],
+  } = yield* exec(
+    ctx.q.insertStoredRun.statement({
+      id: req.id,
+      workflow: req.workflowId,
+      input: json(req.input),
+      key: req.idempotencyKey,
+      metadata: JSON.stringify(req.metadata),
+      correlation: req.correlationId,
+      t: ctx.now(),
+    }),
+  );
+  if (inserted) return { run: yield* beginRun(ctx, trx, inserted, turn), created: true };
+  // Nothing inserted: the key was taken (the first run answers), or there is no such workflow.
+  const keyed = yield* keyedRun(ctx, req.workflowId, req.idempotencyKey);
+  if (!keyed) throw new NotFoundError('workflow', req.workflowId);
+  return { run: keyed, created: false };
+}
+
+function* keyedRun(ctx: SagaContext, workflowId: string, key: string | null): Program<WorkflowRun | undefined> {
+  if (key === null) return undefined;
+  const { rows } = yield* exec(ctx.q.keyedRun.statement({ workflow: workflowId, key }));
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+/** A run just inserted: its pending steps, then its first plan carried out. */
+function* beginRun(ctx: SagaContext, trx: Tx, inserted: WorkflowRunsTable, turn: Turn): Program<WorkflowRun> {
   const run = toRun(inserted);
-  const nodes = walkSteps(req.definition.steps as AnyStep[]);
-  const values: Record<string, unknown> = { run: req.id };
+  turn.fresh.add(run.id);
+  const nodes = walkSteps(run.definition.steps as AnyStep[]);
+  const values: Record<string, unknown> = { run: run.id };
   const steps = new Map<string, RunStep>();
   nodes.forEach(({ step, parentId }, i) => {
     const kind = stepKind(step);
@@ -307,9 +357,9 @@ export function* startRunProgram(ctx: SagaContext, trx: Tx, req: NewRun, turn: T
   });
   // Nothing reads its answer: it goes out with the first step's start.
   yield* send(ctx.q.insertSteps.statement(values, nodes.length));
-  const events: NewEvent[] = [{ type: 'SagaStarted', data: { workflow_id: req.workflowId, version: req.version, input: req.input ?? null, metadata: req.metadata } }];
+  const events: NewEvent[] = [{ type: 'SagaStarted', data: { workflow_id: run.workflow_id, version: run.workflow_version, input: run.input ?? null, metadata: run.metadata } }];
   yield* advance(ctx, trx, run, steps, events, turn);
-  return { run, created: true };
+  return run;
 }
 
 /**

@@ -25,7 +25,7 @@ import {
   lockRun,
   newTurn,
   startCompensating,
-  startRunProgram,
+  startStoredRunProgram,
   type RunFinishedHook,
   type SagaContext,
   type Turn,
@@ -33,7 +33,6 @@ import {
 import { createSagaStatements } from './saga-statements';
 import { RunStateError } from './workflow-errors';
 import { FINAL_RUN_STATUSES, toRun, type RunStatus, type RunStep, type WorkflowRun } from './workflow-run';
-import type { WorkflowStore } from './workflow-store';
 import { wakeDueSteps } from './wake-due-steps';
 import { resumeWaits } from './resume-waits';
 
@@ -69,7 +68,6 @@ export interface SagaOrchestratorOptions {
   database: DatabaseHandle;
   queue: TaskQueue;
   events: EventStore;
-  workflows: WorkflowStore;
   notifier: Notifier;
   logger: Logger;
   now?: () => number;
@@ -210,16 +208,13 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
 
   const orchestrator: SagaOrchestrator = {
     async startRun(workflowId, input, startOpts = {}) {
-      const stored = await opts.workflows.get(workflowId);
       const result = await transact((trx, turn) =>
-        startRunProgram(
+        startStoredRunProgram(
           ctx,
           trx,
           {
             id: newRowId(),
             workflowId,
-            version: stored.version,
-            definition: stored.definition,
             input,
             idempotencyKey: startOpts.idempotencyKey ?? null,
             metadata: startOpts.metadata ?? {},
@@ -228,7 +223,7 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
           turn,
         ),
       );
-      if (result.created) log.info('workflow run started', { workflow_id: workflowId, version: stored.version, run_id: result.run.id });
+      if (result.created) log.info('workflow run started', { workflow_id: workflowId, version: result.run.workflow_version, run_id: result.run.id });
       return result;
     },
 

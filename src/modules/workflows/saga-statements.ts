@@ -2,6 +2,7 @@
 // a step carries its guard in the WHERE (the status it leaves, and the task or child run it is
 // about), so a redelivered finish or a timer that fires twice changes nothing the second time.
 
+import { sql } from 'kysely';
 import type { DatabaseHandle } from '../../platform/db';
 import { queryTemplate } from '../../platform/db/query-template';
 import type { WorkflowRunStepsTable, WorkflowRunsTable, WorkflowsTable } from '../../platform/db/schema';
@@ -60,6 +61,20 @@ export function createSagaStatements(database: DatabaseHandle) {
         })
         .onConflict((oc) => oc.columns(['workflow_id', 'idempotency_key']).doNothing())
         .returningAll(),
+    ),
+    /**
+     * A run of the stored workflow's current version, its definition copied from the workflow's
+     * row (no row: no such workflow, or the key was taken). The casts type the values for
+     * Postgres, which would take an untyped value in a SELECT list as text.
+     */
+    insertStoredRun: queryTemplate<'id' | 'workflow' | 'input' | 'key' | 'metadata' | 'correlation' | 't', WorkflowRunsTable>((p) =>
+      sql<WorkflowRunsTable>`insert into workflow_runs (id, workflow_id, workflow_version, status, input, definition, idempotency_key, error, metadata,
+          correlation_id, parent_run_id, parent_step_id, output, created_at, updated_at, finished_at)
+        select cast(${p.id} as text), w.id, w.version, 'running', cast(${p.input} as text), w.definition, cast(${p.key} as text), null, cast(${p.metadata} as text),
+          cast(${p.correlation} as text), null, null, null, cast(${p.t} as bigint), cast(${p.t} as bigint), cast(null as bigint)
+        from workflows w where w.id = ${p.workflow}
+        on conflict (workflow_id, idempotency_key) do nothing
+        returning *`.compile(db),
     ),
     keyedRun: queryTemplate<'workflow' | 'key', WorkflowRunsTable>((p) =>
       db.selectFrom('workflow_runs').selectAll().where('workflow_id', '=', p.workflow).where('idempotency_key', '=', p.key),

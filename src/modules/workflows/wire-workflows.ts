@@ -39,7 +39,7 @@ export function wireWorkflows(services: Services, platform: Platform): WorkflowS
   const { database, notifier, logger, config } = platform;
   const log = logger.child('workflows');
   const store = createWorkflowStore(database);
-  const orchestrator = createSagaOrchestrator({ database, queue: tasks.queue, events: services.events, workflows: store, notifier, logger });
+  const orchestrator = createSagaOrchestrator({ database, queue: tasks.queue, events: services.events, notifier, logger });
   tasks.queue.onFinished(
     (trx, task, outcome) => orchestrator.handleTaskFinished(trx, task, outcome),
     (trx, finishing) => orchestrator.prepareTaskFinishes(trx, finishing),
