@@ -86,6 +86,7 @@ describeEachDatabase('agents and tasks', (kind) => {
       { tasks: Array.from({ length: 1001 }, () => ({ action: 'echo' })) },
       { tasks: [{ action: 'echo', surprise: true }] },
       { task: [{ action: 'echo' }] },
+      { tasks: [{ action: 'echo' }, { action: 'echo', idempotency_key: 'workflow:run:step' }] },
     ]) {
       const res = await stack.api('/api/agents/echo/execute-batch', { method: 'POST', json: body });
       expect(res.status).toBe(400);
@@ -118,6 +119,9 @@ describeEachDatabase('agents and tasks', (kind) => {
       ['/api/agents/echo/execute', { method: 'POST', json: { action: 'echo', priority: 'high' } }, 400],
       ['/api/agents/echo/execute', { method: 'POST', json: { action: 'echo', max_attempts: 0 } }, 400],
       ['/api/agents/echo/execute', { method: 'POST', json: [1, 2] }, 400],
+      // Keys of this form name workflow steps' tasks, which only a run queues.
+      ['/api/agents/echo/execute', { method: 'POST', json: { action: 'echo', idempotency_key: 'workflow:0190-run:step' } }, 400],
+      ['/api/agents/echo/execute', { method: 'POST', json: { action: 'echo' }, headers: { 'Idempotency-Key': 'workflow:0190-run:step' } }, 400],
       ['/api/agents/echo/execute', { method: 'POST', body: '{"action":', headers: { 'content-type': 'application/json' } }, 400],
       ['/api/agents/echo/execute', { method: 'POST', body: 'action=echo', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415],
     ];

@@ -109,8 +109,8 @@ export function createCompleteInTransaction(ctx: TaskQueueContext): CompleteInTr
       updates.push(yield* send((combined ? completeBatchWithAttemptsQuery : completeBatchQuery).statement(values, group.length)));
     }
     // The hooks' owners prepare in the same round trip, after the updates (a saga locks its runs).
-    const inRuns = items.filter((i) => i.task.workflow_run_id !== null).map((i) => i.task);
-    if (inRuns.length > 0) for (const prepare of ctx.preparations) yield* prepare(trx, inRuns);
+    const inRuns = items.filter((i) => i.task.workflow_run_id !== null);
+    if (inRuns.length > 0) for (const prepare of ctx.preparations) yield* prepare(trx, inRuns, t);
     const rows: (TasksTable & { breaker_unclean?: boolean })[] = [];
     for (const update of updates) rows.push(...(yield* receive(update)).rows);
     if (rows.length === 0) return new Set();

@@ -16,13 +16,20 @@ export type FinishOutcome = 'succeeded' | 'failed' | 'cancelled';
  */
 export type FinishHook = (trx: Tx, task: Task, outcome: FinishOutcome) => Program<void> | Promise<void>;
 
+/** A task of a workflow run whose success is being committed, with its result. */
+export interface SucceedingTask {
+  task: Task;
+  result: unknown;
+}
+
 /**
- * Runs in the transaction that finishes a batch of tasks of workflow runs, once their fenced
- * update has been sent and before its answer is read: a statement it sends goes out in the same
- * round trip, after the update (so a task's row is locked before anything the hook locks). Only
- * the transactional completion calls it; a finish hook must not rely on it.
+ * Runs in the transaction that finishes a batch of successes of tasks of workflow runs (at time
+ * `t`), once their fenced update has been sent and before its answer is read: a statement it
+ * sends goes out in the same round trip, after the update (so a task's row is locked before
+ * anything the hook locks), and sees the update's changes. Only the transactional completion
+ * calls it; a finish hook must not rely on it.
  */
-export type FinishPreparation = (trx: Tx, tasks: readonly Task[]) => Program<void>;
+export type FinishPreparation = (trx: Tx, succeeding: readonly SucceedingTask[], t: number) => Program<void>;
 
 /** The finish hooks of a task of a workflow run, as a program (a hook may be one, or async). */
 export function* hooksOf(ctx: TaskQueueContext, trx: Tx, row: TasksTable, outcome: FinishOutcome): Program<void> {

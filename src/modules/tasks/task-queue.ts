@@ -23,7 +23,7 @@ import type { ClaimedTask, Task, TaskStatus } from './task';
 import { createTaskQueueContext } from './task-queue-context';
 
 export type { EnqueueRequest, SentEnqueue } from './enqueue-tasks';
-export type { FinishHook, FinishOutcome, FinishPreparation } from './finish-hooks';
+export type { FinishHook, FinishOutcome, FinishPreparation, SucceedingTask } from './finish-hooks';
 export type { QueueStats } from './read-tasks';
 export type { ClaimedTask } from './task';
 

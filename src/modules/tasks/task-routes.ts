@@ -9,6 +9,7 @@ import type { AgentRegistry } from '../agents/agent-registry';
 import { cachedAgentLookup } from '../agents/cached-agent-lookup';
 import { NotFoundError } from '../../platform/errors';
 import { subscribeFinished } from './finished-notice';
+import { assertClientTaskKey } from './reserved-keys';
 import { FINISHED_STATUSES, TASK_STATUSES, TaskViewSchema, toTaskView, type Task } from './task';
 import type { EnqueueRequest, TaskQueue } from './task-queue';
 
@@ -101,6 +102,7 @@ export function taskRoutes(opts: TaskRoutesOptions): RouteSpec[] {
         // A fresh cached agent needs no promise (every execute request asks).
         if (!(findAgent.cached(params.id) ?? (await findAgent(params.id)))) throw new NotFoundError('agent', params.id);
         const key = idempotencyKeyOf(req, body.idempotency_key);
+        assertClientTaskKey(key);
         const { task, created } = await queue.enqueue(toEnqueueRequest(params.id, body, key ?? null, res.locals.correlationId));
         return {
           status: created ? 202 : 200,
@@ -123,6 +125,7 @@ export function taskRoutes(opts: TaskRoutesOptions): RouteSpec[] {
         404: { description: 'Unknown agent', schema: ErrorBodySchema },
       },
       async handler({ res, params, body }) {
+        for (const t of body.tasks) assertClientTaskKey(t.idempotency_key);
         if (!(await findAgent(params.id))) throw new NotFoundError('agent', params.id);
         const results = await queue.enqueueMany(body.tasks.map((t) => toEnqueueRequest(params.id, t, t.idempotency_key ?? null, res.locals.correlationId)));
         return { status: 202, body: { tasks: results.map(({ task, created }) => ({ task_id: task.id, status: task.status, created })) } };

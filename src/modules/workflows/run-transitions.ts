@@ -11,6 +11,7 @@ import { NotFoundError } from '../../platform/errors';
 import { newRowId } from '../../platform/ids';
 import type { NewEvent } from '../events/event';
 import type { EventStore, SentAppend } from '../events/event-store';
+import { WORKFLOW_TASK_KEY_PREFIX } from '../tasks/reserved-keys';
 import type { TaskQueue } from '../tasks/task-queue';
 import { planRun } from './plan-run';
 import { referencesStepOutputs, renderTemplate, type TemplateScope } from './render-template';
@@ -54,14 +55,9 @@ export interface Turn {
   advancing: Map<string, NewEvent[]>;
   /** Runs whose child ended while they were being advanced (planned again before they return). */
   replan: Set<string>;
-  /**
-   * Runs inserted in this transaction. Their ids are new (UUIDv7, unguessable), so no task holds
-   * the idempotency key of one of their steps yet: a step's insert is not waited for.
-   */
-  fresh: Set<string>;
 }
 
-export const newTurn = (): Turn => ({ agents: new Set(), appended: [], cancelTasks: new Set(), cancelRuns: new Set(), advancing: new Map(), replan: new Set(), fresh: new Set() });
+export const newTurn = (): Turn => ({ agents: new Set(), appended: [], cancelTasks: new Set(), cancelRuns: new Set(), advancing: new Map(), replan: new Set() });
 
 /** How a leaf step ended, and which of its starts the end belongs to. */
 export interface LeafEnd {
@@ -70,6 +66,12 @@ export interface LeafEnd {
   error?: string | null;
   attempts?: number;
   guard: { task: string } | { child: string } | { parked: true };
+  /**
+   * The step's own finish was already made, earlier in the transaction (a task's success sent
+   * with its batch's update, saga-orchestrator.ts prepareTaskFinishes): whether it changed the
+   * step, and the completion sequence number it gave it.
+   */
+  finishedAhead?: { changed: boolean; seq: number | null };
 }
 
 const clip = (s: string) => s.slice(0, MAX_ERROR_LENGTH);
@@ -198,29 +200,22 @@ function* startLeaf(ctx: SagaContext, trx: Tx, run: WorkflowRun, step: AnyStep, 
     case 'workflow':
       return yield* startChild(ctx, trx, run, step, scope, steps, deadline, turn);
     default: {
-      // The insert and the step's start go out together (one round trip on Postgres).
-      const queued = yield* ctx.queue.sendEnqueueProgram({
+      // The insert, the step's start and the rest of the transition go out together, unanswered
+      // (an insert that fails fails the transaction at its COMMIT). The step runs the task that
+      // holds its key (WORKFLOW_TASK_KEY_PREFIX): the one inserted here, as only a saga makes such keys.
+      const key = `${WORKFLOW_TASK_KEY_PREFIX}${run.id}:${step.id}`;
+      const { task } = yield* ctx.queue.sendEnqueueProgram({
         agentId: step.agent_id!,
         action: step.action!,
         input: renderTemplate(step.input ?? {}, scope),
         timeoutSeconds: step.timeout_seconds,
         maxAttempts: step.retry?.max_attempts ?? step.max_attempts,
         retry: step.retry?.backoff_seconds !== undefined || step.retry?.max_backoff_seconds !== undefined ? { baseMs: secondsToMs(step.retry.backoff_seconds), maxMs: secondsToMs(step.retry.max_backoff_seconds) } : undefined,
-        // A second enqueue of the same step (it cannot happen past the status guards) would get the first task back.
-        idempotencyKey: `workflow:${run.id}:${step.id}`,
+        idempotencyKey: key,
         correlationId: run.correlation_id,
         workflow: { runId: run.id, stepId: step.id, kind: 'step' },
       });
-      yield* send(ctx.q.startTaskStep.statement({ task: queued.task.id, t, deadline, run: run.id, step: step.id }));
-      // A run inserted in this transaction: nothing can hold its keys, and the insert's failure
-      // fails the transaction at its COMMIT. Else the answer is read before anything names the task.
-      let task = queued.task;
-      if (!turn.fresh.has(run.id)) {
-        const result = yield* queued.result();
-        task = result.task;
-        // The step's key held a task already (a task queued through the API with this key): the step runs that one.
-        if (!result.created) yield* exec(ctx.q.repointTaskStep.statement({ from: queued.task.id, task: task.id, run: run.id, step: step.id }));
-      }
+      yield* send(ctx.q.startTaskStep.statement({ task: task.id, agent: step.agent_id!, key, t, deadline, run: run.id, step: step.id }));
       set(steps, step.id, { status: 'running', task_id: task.id, started_at: t, wake_at: deadline });
       turn.agents.add(step.agent_id!);
       return { type: 'StepStarted', data: { step_id: step.id, agent_id: step.agent_id!, action: step.action!, task_id: task.id } };
@@ -344,7 +339,6 @@ function* keyedRun(ctx: SagaContext, workflowId: string, key: string | null): Pr
 /** A run just inserted: its pending steps, then its first plan carried out. */
 function* beginRun(ctx: SagaContext, trx: Tx, inserted: WorkflowRunsTable, turn: Turn): Program<WorkflowRun> {
   const run = toRun(inserted);
-  turn.fresh.add(run.id);
   const nodes = walkSteps(run.definition.steps as AnyStep[]);
   const values: Record<string, unknown> = { run: run.id };
   const steps = new Map<string, RunStep>();
@@ -392,16 +386,19 @@ export function* finishLeaf(ctx: SagaContext, trx: Tx, run: WorkflowRun, stepId:
   const status: StepStatus = end.status;
   const output = succeeded ? (end.output ?? null) : null;
   const error = succeeded ? null : clip(end.error ?? end.status);
-  const seq = succeeded ? nextSeq(steps) : null;
+  const { guard, finishedAhead: ahead } = end;
+  const seq = ahead ? ahead.seq : succeeded ? nextSeq(steps) : null;
   const base = { status, output: succeeded ? json(output) : null, error, seq, t, run: run.id, step: stepId };
-  const { guard } = end;
-  const result =
-    'task' in guard
-      ? yield* exec(ctx.q.finishTaskStep.statement({ ...base, attempts: end.attempts ?? step.attempts, task: guard.task }))
-      : 'child' in guard
-        ? yield* exec(ctx.q.finishChildStep.statement({ ...base, child: guard.child }))
-        : yield* exec(ctx.q.finishParkedStep.statement(base));
-  if (!changed(result)) return false; // already ended (a redelivered finish, a timer that fired twice)
+  const finished = ahead
+    ? ahead.changed
+    : changed(
+        'task' in guard
+          ? yield* exec(ctx.q.finishTaskStep.statement({ ...base, attempts: end.attempts ?? step.attempts, task: guard.task }))
+          : 'child' in guard
+            ? yield* exec(ctx.q.finishChildStep.statement({ ...base, child: guard.child }))
+            : yield* exec(ctx.q.finishParkedStep.statement(base)),
+      );
+  if (!finished) return false; // already ended (a redelivered finish, a timer that fired twice)
   set(steps, stepId, { status, output, error, completed_seq: seq, finished_at: t, wake_at: null, attempts: end.attempts ?? step.attempts });
 
   const ref = 'task' in guard ? { task_id: guard.task } : 'child' in guard ? { child_run_id: guard.child } : {};
@@ -477,7 +474,7 @@ export function* compensateNext(ctx: SagaContext, trx: Tx, run: WorkflowRun, tur
       input: { step_id: next.step_id, output: next.output, input: run.input },
       timeoutSeconds: def.timeout_seconds,
       maxAttempts: def.retry?.max_attempts ?? def.max_attempts,
-      idempotencyKey: `workflow:${run.id}:${next.step_id}:compensation`,
+      idempotencyKey: `${WORKFLOW_TASK_KEY_PREFIX}${run.id}:${next.step_id}:compensation`,
       correlationId: run.correlation_id,
       workflow: { runId: run.id, stepId: next.step_id, kind: 'compensation' },
     });

@@ -15,7 +15,7 @@ import { publishAppended } from '../events/publish-appended';
 import { subscribeFinished } from '../tasks/finished-notice';
 import { TaskStateError } from '../tasks/task-errors';
 import type { Task } from '../tasks/task';
-import type { FinishOutcome, TaskQueue } from '../tasks/task-queue';
+import type { FinishOutcome, SucceedingTask, TaskQueue } from '../tasks/task-queue';
 import {
   CANCELLED_REASON,
   RUN_AGGREGATE,
@@ -27,6 +27,7 @@ import {
   startCompensating,
   startStoredRunProgram,
   type RunFinishedHook,
+  type LeafEnd,
   type SagaContext,
   type Turn,
 } from './run-transitions';
@@ -55,8 +56,8 @@ export interface SagaOrchestrator {
   listRuns(filter: { workflowId?: string; status?: RunStatus; parentRunId?: string; limit: number; offset: number }): Promise<{ runs: WorkflowRun[]; total: number }>;
   /** The queue's finish hook (register with queue.onFinished), as a statement program. */
   handleTaskFinished(trx: Tx, task: Task, outcome: FinishOutcome): Program<void>;
-  /** The queue's preparation for a batch of finishing tasks (register with queue.onFinished): their runs' locks, sent ahead. */
-  prepareTaskFinishes(trx: Tx, tasks: readonly Task[]): Program<void>;
+  /** The queue's preparation for a batch of successes (register with queue.onFinished): their runs' locks and steps' ends, sent ahead. */
+  prepareTaskFinishes(trx: Tx, succeeding: readonly SucceedingTask[], t: number): Program<void>;
   /** Ends due sleeps, timed-out waits and steps past their deadline; cancels orphaned child runs. Answers how many it moved. */
   wakeDueSteps(): Promise<number>;
   /** Resumes waits whose event has been appended (all types, or these). Answers how many it resumed. */
@@ -137,24 +138,37 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
   }
 
   /**
-   * Runs whose locks a finishing batch sent ahead, per transaction: each is read from there by the
-   * first hook of its run (a later one reads it afresh, as the first may have changed it).
+   * What a finishing batch sent ahead, per transaction: the locks of its runs (each read from
+   * there by the first hook of its run; a later one reads the run afresh, as the first may have
+   * changed it) and its steps' finishes, by task.
    */
   const prelocked = new WeakMap<Tx, Map<string, Sent<WorkflowRunsTable>>>();
+  const finishedAhead = new WeakMap<Tx, Map<string, Sent<{ eligible: boolean; seq: number | string | null }>>>();
 
   /**
-   * Postgres: locks the runs of a batch of finishing tasks in one statement, in id order, sent
-   * in the round trip of the tasks' own update (after it: a task's row, then its run's). Each
-   * finish hook would otherwise lock its run in a round trip of its own. On SQLite every statement
-   * runs at once, and the hooks lock as they go.
+   * Postgres: in the round trip of the tasks' own update (after it: a task's row, then its run's),
+   * locks the batch's runs in one statement, in id order, and ends the step of each success that
+   * is its run's only one in the batch (finishTaskStepAhead). Each finish hook would otherwise
+   * lock its run and end its step in round trips of its own. A run with two tasks in the batch
+   * (parallel branches) ends its steps in its hooks, one after the other, as each plans on what
+   * the one before did. On SQLite every statement runs at once, and the hooks do it all as they go.
    */
-  function* prepareTaskFinishes(trx: Tx, tasks: readonly Task[]): Program<void> {
+  function* prepareTaskFinishes(trx: Tx, succeeding: readonly SucceedingTask[], t: number): Program<void> {
     if (!strategy.pipelinesStatements) return;
-    const ids = [...new Set(tasks.map((t) => t.workflow_run_id).filter((id): id is string => id !== null))].sort();
+    const perRun = new Map<string, number>();
+    for (const { task } of succeeding) if (task.workflow_run_id !== null) perRun.set(task.workflow_run_id, (perRun.get(task.workflow_run_id) ?? 0) + 1);
+    const ids = [...perRun.keys()].sort();
     if (ids.length === 0) return;
     const values = Object.fromEntries(ids.map((id, i) => [`id${i}`, id]));
     const sent = yield* send(ctx.q.lockRuns.statement(values, ids.length));
     prelocked.set(trx, new Map(ids.map((id) => [id, sent])));
+    const ahead = new Map<string, Sent<{ eligible: boolean; seq: number | string | null }>>();
+    for (const { task, result } of succeeding) {
+      if (task.workflow_task_kind !== 'step' || !task.workflow_step_id || perRun.get(task.workflow_run_id!) !== 1) continue;
+      const statement = ctx.q.finishTaskStepAhead.statement({ output: JSON.stringify(result ?? null), attempts: task.attempts, t, run: task.workflow_run_id, step: task.workflow_step_id, task: task.id });
+      ahead.set(task.id, yield* send(statement));
+    }
+    if (ahead.size > 0) finishedAhead.set(trx, ahead);
   }
 
   /** The run, under its lock: from what the batch sent ahead, the first time, else read now. */
@@ -167,10 +181,22 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
     return row ? toRun(row) : undefined;
   }
 
+  /** The step's finish the batch sent ahead for `taskId`, if it was made there (else the hook makes it). */
+  function* stepFinishedAhead(trx: Tx, taskId: string): Program<LeafEnd['finishedAhead']> {
+    const sent = finishedAhead.get(trx)?.get(taskId);
+    if (!sent) return undefined;
+    finishedAhead.get(trx)!.delete(taskId);
+    const answer = (yield* receive(sent)).rows[0];
+    if (!answer?.eligible) return undefined;
+    return { changed: answer.seq !== null, seq: answer.seq === null ? null : Number(answer.seq) };
+  }
+
   /** Advances the run of a finished step or compensation task, in the transaction that finishes it. */
   function* taskFinished(trx: Tx, task: Task, outcome: FinishOutcome): Program<void> {
     if (!task.workflow_run_id || !task.workflow_step_id) return;
     const run = yield* lockedRun(trx, task.workflow_run_id);
+    // Received before anything else can touch the run: the answer is in (same round trip as the lock).
+    const finishedAheadHere = outcome === 'succeeded' && task.workflow_task_kind === 'step' ? yield* stepFinishedAhead(trx, task.id) : undefined;
     if (!run || FINAL_RUN_STATUSES.includes(run.status)) return;
     const turn = newTurn();
     if (task.workflow_task_kind === 'compensation') {
@@ -187,6 +213,7 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
           error: outcome === 'succeeded' ? null : outcome === 'cancelled' ? 'cancelled' : (task.last_error ?? 'failed'),
           attempts: task.attempts,
           guard: { task: task.id },
+          finishedAhead: finishedAheadHere,
         },
         turn,
       );

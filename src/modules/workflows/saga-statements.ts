@@ -100,13 +100,22 @@ export function createSagaStatements(database: DatabaseHandle) {
       ),
     ),
 
-    /** A pending agent step runs its task, until `deadline` (null: no deadline). */
-    startTaskStep: queryTemplate<'task' | 't' | 'deadline' | 'run' | 'step', never>((p) =>
-      steps().set({ status: 'running', task_id: p.task, started_at: p.t, wake_at: p.deadline }).where('run_id', '=', p.run).where('step_id', '=', p.step).where('status', '=', 'pending'),
-    ),
-    /** A step started with task `from` runs `task` instead (the task its idempotency key already held). */
-    repointTaskStep: queryTemplate<'from' | 'task' | 'run' | 'step', never>((p) =>
-      steps().set({ task_id: p.task }).where('run_id', '=', p.run).where('step_id', '=', p.step).where('status', '=', 'running').where('task_id', '=', p.from),
+    /**
+     * A pending agent step runs the task that holds its key (`agent`, `key`): the one just queued
+     * as `task`, unless a task from before the API reserved workflow keys holds it; until `deadline`
+     * (null: no deadline).
+     */
+    startTaskStep: queryTemplate<'task' | 'agent' | 'key' | 't' | 'deadline' | 'run' | 'step', never>((p) =>
+      steps()
+        .set((eb) => ({
+          status: 'running',
+          task_id: eb.fn.coalesce(eb.selectFrom('tasks').select('tasks.id').where('tasks.agent_id', '=', p.agent).where('tasks.idempotency_key', '=', p.key), eb.val(p.task)),
+          started_at: p.t,
+          wake_at: p.deadline,
+        }))
+        .where('run_id', '=', p.run)
+        .where('step_id', '=', p.step)
+        .where('status', '=', 'pending'),
     ),
     /** A pending child-workflow step runs its child run. */
     startChildStep: queryTemplate<'child' | 't' | 'deadline' | 'run' | 'step', never>((p) =>
@@ -139,6 +148,30 @@ export function createSagaStatements(database: DatabaseHandle) {
         .where('step_id', '=', p.step)
         .where('status', '=', 'running')
         .where('task_id', '=', p.task),
+    ),
+    /**
+     * Postgres, sent with a batch's fenced update (prepareTaskFinishes): a running agent step
+     * ends as succeeded with its task, if that task's update succeeded and a transition may
+     * touch the run now (`eligible`: the run is not final and has no child-workflow steps, whose
+     * ends move a parent from another run's transition). `seq`: its completion sequence number,
+     * null when the step had already ended. Not eligible: nothing changed, and the finish hook
+     * finishes the step itself.
+     */
+    finishTaskStepAhead: queryTemplate<'output' | 'attempts' | 't' | 'run' | 'step' | 'task', { eligible: boolean; seq: number | string | null }>((p) =>
+      sql<{ eligible: boolean; seq: number | string | null }>`with eligible as (
+          select exists (select 1 from workflow_runs r where r.id = ${p.run} and r.status in ('running', 'compensating'))
+            and not exists (select 1 from workflow_run_steps c where c.run_id = ${p.run} and c.kind = 'workflow') as ok
+        ),
+        finished as (
+          update workflow_run_steps s set status = 'succeeded', output = ${p.output}, error = null, attempts = ${p.attempts},
+            completed_seq = (select coalesce(max(q.completed_seq), 0) + 1 from workflow_run_steps q where q.run_id = ${p.run}),
+            finished_at = ${p.t}, wake_at = null
+          where s.run_id = ${p.run} and s.step_id = ${p.step} and s.status = 'running' and s.task_id = ${p.task}
+            and (select ok from eligible)
+            and exists (select 1 from tasks k where k.id = ${p.task} and k.status = 'succeeded')
+          returning s.completed_seq
+        )
+        select (select ok from eligible) as eligible, (select completed_seq from finished) as seq`.compile(db),
     ),
     finishChildStep: queryTemplate<'status' | 'output' | 'error' | 'seq' | 't' | 'run' | 'step' | 'child', never>((p) =>
       steps()

@@ -42,7 +42,7 @@ export function wireWorkflows(services: Services, platform: Platform): WorkflowS
   const orchestrator = createSagaOrchestrator({ database, queue: tasks.queue, events: services.events, notifier, logger });
   tasks.queue.onFinished(
     (trx, task, outcome) => orchestrator.handleTaskFinished(trx, task, outcome),
-    (trx, finishing) => orchestrator.prepareTaskFinishes(trx, finishing),
+    (trx, succeeding, t) => orchestrator.prepareTaskFinishes(trx, succeeding, t),
   );
 
   let scheduledSignature = '';
