@@ -20,6 +20,8 @@ export interface Config {
   nodeEnv: NodeEnv;
   version: string;
   database: DatabaseTarget;
+  /** Postgres connections each process keeps at most (SQLite has one connection per process). */
+  databasePoolSize: number;
   redisUrl: string | null;
   log: { level: LogLevel };
   http: {

@@ -47,6 +47,7 @@ export function loadConfig(env: Environment, opts: { version?: string } = {}): C
     url: 'sqlite://./data/catalynx.db',
     filename: './data/catalynx.db',
   });
+  const databasePoolSize = read('DATABASE_POOL_SIZE', integer({ min: 1, max: 1000 }), 10);
   const redisUrl = read<string | null>('REDIS_URL', url(['redis:', 'rediss:']), null);
   const logLevel = read<LogLevel>(
     'LOG_LEVEL',
@@ -81,6 +82,7 @@ export function loadConfig(env: Environment, opts: { version?: string } = {}): C
     nodeEnv,
     version: opts.version ?? '0.0.0',
     database,
+    databasePoolSize,
     redisUrl,
     log: { level: logLevel },
     http: {

@@ -42,7 +42,7 @@ export function createPlatform(processType: ProcessType, config: Config): Platfo
   // of a shutdown must still reach stdout.
   const { logger } = createLogger({ level: config.log.level, processType, context });
   const shutdown = createShutdown({ logger, timeoutMs: config.shutdownTimeoutMs });
-  const database = createDatabase(config.database, { logger });
+  const database = createDatabase(config.database, { logger, poolSize: config.databasePoolSize });
   shutdown.onShutdown('database', () => database.close());
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : null;
   if (redis) shutdown.onShutdown('redis', () => redis.close());

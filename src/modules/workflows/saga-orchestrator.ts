@@ -31,7 +31,7 @@ import {
   type SagaContext,
   type Turn,
 } from './run-transitions';
-import { createSagaStatements } from './saga-statements';
+import { createSagaStatements, type StepEndAhead } from './saga-statements';
 import { RunStateError } from './workflow-errors';
 import { FINAL_RUN_STATUSES, toRun, type RunStatus, type RunStep, type WorkflowRun } from './workflow-run';
 import { wakeDueSteps } from './wake-due-steps';
@@ -143,7 +143,7 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
    * changed it) and its steps' finishes, by task.
    */
   const prelocked = new WeakMap<Tx, Map<string, Sent<WorkflowRunsTable>>>();
-  const finishedAhead = new WeakMap<Tx, Map<string, Sent<{ eligible: boolean; seq: number | string | null }>>>();
+  const finishedAhead = new WeakMap<Tx, Map<string, Sent<StepEndAhead>>>();
 
   /**
    * Postgres: in the round trip of the tasks' own update (after it: a task's row, then its run's),
@@ -162,7 +162,7 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
     const values = Object.fromEntries(ids.map((id, i) => [`id${i}`, id]));
     const sent = yield* send(ctx.q.lockRuns.statement(values, ids.length));
     prelocked.set(trx, new Map(ids.map((id) => [id, sent])));
-    const ahead = new Map<string, Sent<{ eligible: boolean; seq: number | string | null }>>();
+    const ahead = new Map<string, Sent<StepEndAhead>>();
     for (const { task, result } of succeeding) {
       if (task.workflow_task_kind !== 'step' || !task.workflow_step_id || perRun.get(task.workflow_run_id!) !== 1) continue;
       const statement = ctx.q.finishTaskStepAhead.statement({ output: JSON.stringify(result ?? null), attempts: task.attempts, t, run: task.workflow_run_id, step: task.workflow_step_id, task: task.id });

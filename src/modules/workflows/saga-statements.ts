@@ -9,6 +9,9 @@ import type { WorkflowRunStepsTable, WorkflowRunsTable, WorkflowsTable } from '.
 
 export type SagaStatements = ReturnType<typeof createSagaStatements>;
 
+/** finishTaskStepAhead's answer: whether the step's end could be made there, and its sequence number if it was. */
+export type StepEndAhead = { eligible: boolean; seq: number | string | null };
+
 export function createSagaStatements(database: DatabaseHandle) {
   const { db, strategy } = database;
   const steps = () => db.updateTable('workflow_run_steps');
@@ -157,8 +160,8 @@ export function createSagaStatements(database: DatabaseHandle) {
      * null when the step had already ended. Not eligible: nothing changed, and the finish hook
      * finishes the step itself.
      */
-    finishTaskStepAhead: queryTemplate<'output' | 'attempts' | 't' | 'run' | 'step' | 'task', { eligible: boolean; seq: number | string | null }>((p) =>
-      sql<{ eligible: boolean; seq: number | string | null }>`with eligible as (
+    finishTaskStepAhead: queryTemplate<'output' | 'attempts' | 't' | 'run' | 'step' | 'task', StepEndAhead>((p) =>
+      sql<StepEndAhead>`with eligible as (
           select exists (select 1 from workflow_runs r where r.id = ${p.run} and r.status in ('running', 'compensating'))
             and not exists (select 1 from workflow_run_steps c where c.run_id = ${p.run} and c.kind = 'workflow') as ok
         ),

@@ -8,6 +8,7 @@ describe('configuration from the environment', () => {
     expect(config.redisUrl).toBeNull();
     expect(config.log.level).toBe('info');
     expect(config.shutdownTimeoutMs).toBe(30_000);
+    expect(config.databasePoolSize).toBe(10);
   });
 
   it('accepts sqlite file, sqlite memory and postgres URLs', () => {
@@ -20,13 +21,13 @@ describe('configuration from the environment', () => {
   it('names every bad variable and what it expects, in one error', () => {
     let error: unknown;
     try {
-      loadConfig({ DATABASE_URL: 'mysql://x', PORT: 'eighty', LOG_LEVEL: 'loud', REDIS_URL: 'http://x', SHUTDOWN_TIMEOUT_SECONDS: '-3' });
+      loadConfig({ DATABASE_URL: 'mysql://x', DATABASE_POOL_SIZE: '0', PORT: 'eighty', LOG_LEVEL: 'loud', REDIS_URL: 'http://x', SHUTDOWN_TIMEOUT_SECONDS: '-3' });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.map((p) => p.variable).sort();
-    expect(problems).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'REDIS_URL', 'SHUTDOWN_TIMEOUT_SECONDS']);
+    expect(problems).toEqual(['DATABASE_POOL_SIZE', 'DATABASE_URL', 'LOG_LEVEL', 'PORT', 'REDIS_URL', 'SHUTDOWN_TIMEOUT_SECONDS']);
     expect((error as ConfigError).message).toMatch(/DATABASE_URL: unsupported scheme "mysql"/);
     expect((error as ConfigError).message).toMatch(/PORT: expected an integer, got "eighty"/);
   });
