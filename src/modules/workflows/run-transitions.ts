@@ -298,10 +298,7 @@ export function* startRunProgram(ctx: SagaContext, trx: Tx, req: NewRun, turn: T
       t: ctx.now(),
     }),
   );
-  if (inserted) return { run: yield* beginRun(ctx, trx, inserted, turn), created: true };
-  const keyed = yield* keyedRun(ctx, req.workflowId, req.idempotencyKey);
-  if (!keyed) throw new Error(`run of workflow ${req.workflowId} with idempotency key ${req.idempotencyKey ?? ''} was neither inserted nor found`);
-  return { run: keyed, created: false };
+  return yield* begunOrKeyed(ctx, trx, inserted, req, turn, () => new Error(`run of workflow ${req.workflowId} with idempotency key ${req.idempotencyKey ?? ''} was neither inserted nor found`));
 }
 
 /**
@@ -323,17 +320,25 @@ export function* startStoredRunProgram(ctx: SagaContext, trx: Tx, req: NewStored
       t: ctx.now(),
     }),
   );
-  if (inserted) return { run: yield* beginRun(ctx, trx, inserted, turn), created: true };
-  // Nothing inserted: the key was taken (the first run answers), or there is no such workflow.
-  const keyed = yield* keyedRun(ctx, req.workflowId, req.idempotencyKey);
-  if (!keyed) throw new NotFoundError('workflow', req.workflowId);
-  return { run: keyed, created: false };
+  // Nothing inserted and no run under the key: there is no such workflow.
+  return yield* begunOrKeyed(ctx, trx, inserted, req, turn, () => new NotFoundError('workflow', req.workflowId));
 }
 
-function* keyedRun(ctx: SagaContext, workflowId: string, key: string | null): Program<WorkflowRun | undefined> {
-  if (key === null) return undefined;
-  const { rows } = yield* exec(ctx.q.keyedRun.statement({ workflow: workflowId, key }));
-  return rows[0] ? toRun(rows[0]) : undefined;
+/** A run's insert answered: the run it inserted, started; else the run its idempotency key names, or `missing()` thrown. */
+function* begunOrKeyed(
+  ctx: SagaContext,
+  trx: Tx,
+  inserted: WorkflowRunsTable | undefined,
+  req: Pick<NewRun, 'workflowId' | 'idempotencyKey'>,
+  turn: Turn,
+  missing: () => Error,
+): Program<{ run: WorkflowRun; created: boolean }> {
+  if (inserted) return { run: yield* beginRun(ctx, trx, inserted, turn), created: true };
+  if (req.idempotencyKey !== null) {
+    const { rows } = yield* exec(ctx.q.keyedRun.statement({ workflow: req.workflowId, key: req.idempotencyKey }));
+    if (rows[0]) return { run: toRun(rows[0]), created: false };
+  }
+  throw missing();
 }
 
 /** A run just inserted: its pending steps, then its first plan carried out. */
