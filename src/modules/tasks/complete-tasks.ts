@@ -14,25 +14,6 @@ import type { TaskQueueContext } from './task-queue-context';
 
 type Answers = Map<string, PromiseSettledResult<CompletionAnswer>>;
 
-/** Transactions one batch of workflow-task completions may use at once on Postgres. */
-const RUN_LANES = 4;
-
-/** Splits completions into at most RUN_LANES groups, all tasks of one run in the same group. */
-function byRunLanes(items: readonly Completion[]): Completion[][] {
-  const runs = new Map<string, Completion[]>();
-  for (const i of items) {
-    const key = i.task.workflow_run_id ?? '';
-    const list = runs.get(key);
-    if (list) list.push(i);
-    else runs.set(key, [i]);
-  }
-  if (runs.size <= 1) return [[...items]];
-  const lanes: Completion[][] = Array.from({ length: Math.min(RUN_LANES, runs.size) }, () => []);
-  let k = 0;
-  for (const group of runs.values()) lanes[k++ % lanes.length]!.push(...group);
-  return lanes;
-}
-
 export function createCompletions(ctx: TaskQueueContext): Pick<TaskQueue, 'complete' | 'completeAndTakeNext' | 'completeAndTakeNextTo'> {
   const { options: opts, now, sqliteHotPath } = ctx;
   const { completePlainNow, completePlain } = createPlainCompletion(ctx);
@@ -71,14 +52,11 @@ export function createCompletions(ctx: TaskQueueContext): Pick<TaskQueue, 'compl
         await Promise.all(stray.map((task) => releaseTask(ctx, task, task.locked_by ?? '', 'leased for a slot whose attempt lost its lease').catch(() => false)));
       }
       if (rest.length > 0) {
-        // A workflow task's finish advances its run in the same transaction, a dozen round trips
-        // on Postgres; tasks of different runs share no run lock, so up to RUN_LANES groups of
-        // runs commit side by side instead of one after another (SQLite has one writer: one lane).
-        const lanes = sqliteHotPath ? [rest] : byRunLanes(rest);
-        const results = await Promise.all(lanes.map((lane) => completeInTransaction(lane, lanes.length === 1)));
-        results.forEach(({ done, handed }, k) => {
-          for (const i of lanes[k]!) answers.set(i.task.id, { status: 'fulfilled', value: { completed: done.has(i.task.id), next: handed.get(i.task.id) } });
-        });
+        // One transaction for the batch, its runs' transitions included. (Up to four of them side
+        // by side, by run, paid while a transition took a dozen round trips; at two, the extra
+        // transactions and commits cost more than they overlapped: bench/findings.md item 60.)
+        const { done, handed } = await completeInTransaction(rest, true);
+        for (const i of rest) answers.set(i.task.id, { status: 'fulfilled', value: { completed: done.has(i.task.id), next: handed.get(i.task.id) } });
       }
     } catch (err) {
       if (rest.length === 1) answers.set(rest[0]!.task.id, { status: 'rejected', reason: err });
