@@ -8,6 +8,7 @@ import claimCapacityFunction from './0003_claim_capacity_function';
 import claimFunctions from './0004_claim_functions';
 import finishFromReturnedRows from './0005_finish_from_returned_rows';
 import workflowGraphs from './0006_workflow_graphs';
+import claimWithoutWaiting from './0007_claim_without_waiting';
 
 const factories: Record<string, MigrationFactory> = {
   '0001_initial': initial,
@@ -16,6 +17,7 @@ const factories: Record<string, MigrationFactory> = {
   '0004_claim_functions': claimFunctions,
   '0005_finish_from_returned_rows': finishFromReturnedRows,
   '0006_workflow_graphs': workflowGraphs,
+  '0007_claim_without_waiting': claimWithoutWaiting,
 };
 
 export function buildMigrations(dialect: MigrationDialect): Record<string, Migration> {

@@ -185,7 +185,10 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     expect((await queue.get(a!.id)).result).toBe('A');
     // Nothing left to hand on: completed, no next.
     const last = await Promise.all(handed.map((t) => queue.completeAndTakeNext(t, 'w1', null)));
-    expect(last).toEqual([{ completed: true }, { completed: true }]);
+    expect(last).toEqual([
+      { completed: true, drained: true },
+      { completed: true, drained: true },
+    ]);
   });
 
   it('commits a completion that arrives while a transaction holds the connection after that transaction, not inside it', async () => {
@@ -307,7 +310,7 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     expect((await queue.get(plain.task.id)).status).toBe('succeeded');
   });
 
-  it("leases a workflow step's freed slot the task its finish hook queued, in the same commit (SQLite)", async () => {
+  it("leases a workflow step's freed slot the task its finish hook queued, in the same commit", async () => {
     const first = await queue.enqueue({ agentId: 'a', action: 'run', input: {}, workflow: { runId: 'run-3', stepId: 'one', kind: 'step' } });
     // The hook queues the next step inside the finishing transaction, as the saga orchestrator does.
     queue.onFinished(async (trx, task) => {
@@ -319,19 +322,37 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     expect(claimed!.id).toBe(first.task.id);
     const answer = await queue.completeAndTakeNext(claimed!, 'w1', 'done');
     expect(answer.completed).toBe(true);
-    if (kind === 'postgres') {
-      // Postgres leaves the claim to the worker (no claim lock held through the commit).
-      expect(answer.next).toBeUndefined();
-      expect((await queue.claim('w1', 1)).map((t) => t.workflow_step_id)).toEqual(['two']);
-      return;
-    }
     expect(answer.next).toMatchObject({ agent_id: 'b', workflow_step_id: 'two', status: 'running', locked_by: 'w1', attempts: 1, input: { after: first.task.id } });
     // Leased for real: running for this worker, with its attempt recorded.
     expect(await queue.get(answer.next!.id)).toMatchObject({ status: 'running', locked_by: 'w1' });
     expect(await queue.attempts(answer.next!.id)).toEqual([expect.objectContaining({ attempt: 1, worker_id: 'w1', finished_at: null })]);
-    // The completion of a step that queued nothing hands on nothing.
+    // Nobody else can claim it.
+    expect(await queue.claim('w2', 1)).toEqual([]);
+    // The completion of a step that queued nothing hands on nothing, and says it looked.
     const last = await queue.completeAndTakeNext(answer.next!, 'w1', 'done');
-    expect(last).toEqual({ completed: true, next: undefined });
+    expect(last).toEqual({ completed: true, drained: true });
+  });
+
+  it("never waits for an agent's claim lock inside a workflow step's completion: the slot waits instead", async () => {
+    if (kind !== 'postgres') return; // SQLite has one writer; its claim locks are the write lock itself.
+    const first = await queue.enqueue({ agentId: 'a', action: 'run', input: {}, workflow: { runId: 'run-4', stepId: 'one', kind: 'step' } });
+    queue.onFinished(async (trx, task) => {
+      if (task.workflow_step_id === 'one') await queue.enqueue({ agentId: 'b', action: 'run', input: {}, workflow: { runId: 'run-4', stepId: 'two', kind: 'step' } }, trx);
+    });
+    const [claimed] = await queue.claim('w1', 1);
+    // Another transaction holds agent b's claim lock (a claimer, or a failure updating b's breaker).
+    const release = await holdAdvisoryLock('claim:b');
+    const completion = queue.completeAndTakeNext(claimed!, 'w1', 'done');
+    // A completion that waited for the lock would still be waiting when the lock is let go.
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([completion.then(() => 'finished'), new Promise((r) => (timer = setTimeout(() => r('still waiting for the lock'), 10_000)))]);
+    clearTimeout(timer);
+    await release();
+    expect(outcome).toBe('finished');
+    // Finished, with b passed over rather than waited for; b's task is queued for the next claim.
+    expect(await completion).toEqual({ completed: true, drained: true });
+    expect(await queue.get(first.task.id)).toMatchObject({ status: 'succeeded', result: 'done' });
+    expect((await queue.claim('w1', 1)).map((t) => [t.agent_id, t.workflow_step_id])).toEqual([['b', 'two']]);
   });
 
   it('claims across agents best first, each within its own limit, with the default for the rest', async () => {

@@ -6,13 +6,22 @@ import type { CircuitBreakersTable, TasksTable } from '../../platform/db/schema'
 import { receive, runProgram, send, waitOn, type Program, type Sent, type Tx } from '../../platform/db';
 import { queryTemplate, type Placeholders } from '../../platform/db/query-template';
 import { agentBreakerName, agentBreakerNameOf, toSnapshot } from '../agents/breaker-store';
+import { claimParameters } from './claim-tasks';
 import { announceSucceeded, type Completion } from './completion';
 import { hooksOf } from './finish-hooks';
 import { reportToBreaker } from './report-to-breaker';
 import { toClaimedTask, type ClaimedTask } from './task';
 import type { TaskQueueContext } from './task-queue-context';
 
-export type CompleteInTransaction = (batch: readonly Completion[], takeNext: boolean) => Promise<{ done: Set<string>; handed: Map<string, ClaimedTask> }>;
+/**
+ * `handed`: the next tasks leased for the slots of finished attempts that asked, by the finished
+ * task's id; `looked`: whether the commit looked for them at all (a slot that asked and is not in
+ * `handed` then found none due).
+ */
+export type CompleteInTransaction = (
+  batch: readonly Completion[],
+  takeNext: boolean,
+) => Promise<{ done: Set<string>; handed: Map<string, ClaimedTask>; looked: boolean }>;
 
 export function createCompleteInTransaction(ctx: TaskQueueContext): CompleteInTransaction {
   const { db, strategy, options: opts, now, sqliteHotPath } = ctx;
@@ -142,25 +151,58 @@ export function createCompleteInTransaction(ctx: TaskQueueContext): CompleteInTr
   }
 
   /**
-   * Completions with finish hooks (a workflow run's tasks), in one transaction. On SQLite, with
-   * `takeNext`, the slots they free are leased their next tasks in the same commit, as for
-   * plain completions: a saga's next step, queued by the hook, among them. (On Postgres the
-   * claim would add a round trip inside the transaction and hold the agent's claim lock until
-   * its commit, and sagas ran slower with it: the worker claims on its own there.)
+   * Postgres: leases the worker up to `slots` next tasks inside the completion's transaction
+   * (catalynx_claim_nowait, migration 0007: it never waits for an agent's claim lock, since this
+   * transaction holds run locks and the append lock).
+   */
+  const claimNowaitQuery = queryTemplate<'worker' | 'slots' | 't' | 'until' | 'defaultLimit' | 'limits', TasksTable>((p) =>
+    sql<TasksTable>`select * from catalynx_claim_nowait(${p.worker}::text, ${p.slots}::integer, ${p.t}::bigint, ${p.until}::bigint,
+      ${p.defaultLimit}::integer, ${p.limits}::jsonb)`.compile(db),
+  );
+
+  /**
+   * The completions and, with `takeNext`, the claim for the slots they free, sent last: it sees the
+   * tasks the hooks queued (a saga's next step) and goes out with COMMIT, in the same round trip.
+   * Its answer is read once the transaction has committed.
+   */
+  function* completeAndClaim(trx: Tx, batch: readonly Completion[], t: number, takeNext: boolean): Program<{ done: Set<string>; takers: Completion[]; claim?: Sent<TasksTable>; claimedAt: number }> {
+    const done = yield* completeAll(trx, batch, t);
+    const takers = takeNext ? batch.filter((i) => i.takeNext && done.has(i.task.id)) : [];
+    const workerId = takers[0]?.workerId;
+    // Read the clock again: a task the hooks queued is due from the moment they queued it.
+    const claimedAt = now();
+    if (workerId === undefined || takers.some((i) => i.workerId !== workerId)) return { done, takers: [], claimedAt };
+    const claim = yield* send(claimNowaitQuery.statement(claimParameters(opts, workerId, takers.length, claimedAt)));
+    return { done, takers, claim, claimedAt };
+  }
+
+  /**
+   * Completions with finish hooks (a workflow run's tasks), in one transaction. With `takeNext`,
+   * the slots they free are leased their next tasks in the same commit, as for plain completions:
+   * a saga's next step, queued by the hooks, among them; so a step's slot goes straight on to the
+   * next step without a claim of its own.
    */
   return async function completeInTransaction(batch, takeNext) {
     const t = now();
-    const { done, handed } = await strategy.writeTransaction(db, async (trx) => {
+    if (!sqliteHotPath) {
+      const { done, takers, claim, claimedAt } = await strategy.writeTransaction(db, (trx) => runProgram(ctx.database, trx, completeAndClaim(trx, batch, t, takeNext)));
+      announceSucceeded(opts, done);
+      if (!claim) return { done, handed: new Map<string, ClaimedTask>(), looked: false };
+      // Answered before COMMIT was, so it is at hand (a promise only when the statements ran one by one).
+      const { rows } = claim.answer ?? (await claim.pending!);
+      return { done, handed: new Map(rows.map((r, k) => [takers[k]!.task.id, toClaimedTask(r, claimedAt)])), looked: true };
+    }
+    const { done, handed, looked } = await strategy.writeTransaction(db, async (trx) => {
       const done = await runProgram(ctx.database, trx, completeAll(trx, batch, t));
       const takers = takeNext ? batch.filter((i) => i.takeNext && done.has(i.task.id)) : [];
       const workerId = takers[0]?.workerId;
-      if (!sqliteHotPath || workerId === undefined || takers.some((i) => i.workerId !== workerId)) return { done, handed: new Map<string, ClaimedTask>() };
+      if (workerId === undefined || takers.some((i) => i.workerId !== workerId)) return { done, handed: new Map<string, ClaimedTask>(), looked: false };
       // Read the clock again: a task the hooks queued is due from the moment they queued it.
       const claimedAt = now();
       const next = sqliteHotPath.claimWithin(trx, workerId, takers.length, claimedAt).rows.map((r) => toClaimedTask(r, claimedAt));
-      return { done, handed: new Map(next.map((task, k) => [takers[k]!.task.id, task])) };
+      return { done, handed: new Map(next.map((task, k) => [takers[k]!.task.id, task])), looked: true };
     });
     announceSucceeded(opts, done);
-    return { done, handed };
+    return { done, handed, looked };
   };
 }

@@ -29,10 +29,19 @@ export function createCompletions(ctx: TaskQueueContext): Pick<TaskQueue, 'compl
     let handed = 0;
     for (const i of candidates) {
       if (!done.has(i.task.id)) continue;
-      const task = i.takeNext && handed < next.length ? next[handed++] : undefined;
-      answers.set(i.task.id, { status: 'fulfilled', value: { completed: true, next: task } });
+      if (!i.takeNext) answers.set(i.task.id, { status: 'fulfilled', value: { completed: true } });
+      else if (handed < next.length) answers.set(i.task.id, { status: 'fulfilled', value: { completed: true, next: next[handed++] } });
+      else answers.set(i.task.id, { status: 'fulfilled', value: { completed: true, drained: true } });
     }
     return { stray: next.slice(handed), rest: done.size === items.length ? [] : items.filter((i) => !done.has(i.task.id)) };
+  }
+
+  /** A transactional completion's answer for one item. */
+  function answerOf(i: Completion, done: Set<string>, handed: Map<string, ClaimedTask>, looked: boolean): CompletionAnswer {
+    if (!done.has(i.task.id)) return { completed: false };
+    const next = handed.get(i.task.id);
+    if (next) return { completed: true, next };
+    return looked && i.takeNext ? { completed: true, drained: true } : { completed: true };
   }
 
   const inOrder = (items: readonly Completion[], answers: Answers) =>
@@ -55,8 +64,8 @@ export function createCompletions(ctx: TaskQueueContext): Pick<TaskQueue, 'compl
         // One transaction for the batch, its runs' transitions included. (Up to four of them side
         // by side, by run, paid while a transition took a dozen round trips; at two, the extra
         // transactions and commits cost more than they overlapped: bench/findings.md item 60.)
-        const { done, handed } = await completeInTransaction(rest, true);
-        for (const i of rest) answers.set(i.task.id, { status: 'fulfilled', value: { completed: done.has(i.task.id), next: handed.get(i.task.id) } });
+        const { done, handed, looked } = await completeInTransaction(rest, true);
+        for (const i of rest) answers.set(i.task.id, { status: 'fulfilled', value: answerOf(i, done, handed, looked) });
       }
     } catch (err) {
       if (rest.length === 1) answers.set(rest[0]!.task.id, { status: 'rejected', reason: err });

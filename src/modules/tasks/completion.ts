@@ -14,6 +14,11 @@ export interface Completion {
 export interface CompletionAnswer {
   completed: boolean;
   next?: ClaimedTask;
+  /**
+   * The commit looked for a next task for this slot and found none due: a claim right after it
+   * would find nothing that no wake-up announces (work queued since then publishes one).
+   */
+  drained?: true;
 }
 
 /** Announces the tasks a commit finished as succeeded. */

@@ -9,6 +9,7 @@ import type { BreakerStore } from '../agents/breaker-store';
 import { cancelTask } from './cancel-task';
 import { createClaim } from './claim-tasks';
 import { createCompletions } from './complete-tasks';
+import type { CompletionAnswer } from './completion';
 import { createTaskEnqueuer, type EnqueueRequest, type SentEnqueue } from './enqueue-tasks';
 import { extendLeases } from './extend-leases';
 import { failTask } from './fail-task';
@@ -50,15 +51,16 @@ export interface TaskQueue {
   /**
    * Completes a successful attempt and, in the same commit where it can (a plain task on a clean
    * breaker), leases the worker its next task for the slot the attempt frees. `next` is absent
-   * when no task was due for it, or the attempt finished on the transactional path.
+   * when no task was due for it (then `drained` says the commit looked and found none), or the
+   * attempt finished on the transactional path.
    */
-  completeAndTakeNext(task: ClaimedTask, workerId: string, result: unknown): Promise<{ completed: boolean; next?: ClaimedTask }>;
+  completeAndTakeNext(task: ClaimedTask, workerId: string, result: unknown): Promise<CompletionAnswer>;
   /**
    * completeAndTakeNext with the answer handed to `settle` instead of a promise (the worker's
    * attempt path creates no promise of its own; see task-worker.ts). `settle` runs in the
    * completion's execution context, not the caller's.
    */
-  completeAndTakeNextTo(task: ClaimedTask, workerId: string, result: unknown, settle: (answer: PromiseSettledResult<{ completed: boolean; next?: ClaimedTask }>) => void): void;
+  completeAndTakeNextTo(task: ClaimedTask, workerId: string, result: unknown, settle: (answer: PromiseSettledResult<CompletionAnswer>) => void): void;
   fail(task: ClaimedTask, workerId: string, error: string, opts: { retryable: boolean; breakerFailure: boolean }): Promise<TaskStatus | undefined>;
   /** Gives a task back (graceful shutdown past the grace period); the interrupted attempt does not use up the budget. */
   release(task: ClaimedTask, workerId: string, reason?: string): Promise<boolean>;

@@ -245,7 +245,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
       workerId,
       result,
       opts.context.bind((answer) => {
-        if (answer.status === 'fulfilled') finish(a, answer.value.completed ? 'succeeded' : 'lost', answer.value.next);
+        if (answer.status === 'fulfilled') finish(a, answer.value.completed ? 'succeeded' : 'lost', answer.value.next, answer.value.drained);
         else void settleFailure(a, answer.reason);
       }),
     );
@@ -290,7 +290,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
     return status === 'queued' ? 'retrying' : 'failed';
   }
 
-  function finish(a: Attempt, outcome: Outcome, next?: ClaimedTask): void {
+  function finish(a: Attempt, outcome: Outcome, next?: ClaimedTask, drained?: boolean): void {
     const durationMs = Date.now() - a.startedAt;
     try {
       opts.onAttemptFinished?.(a.task, outcome, durationMs);
@@ -298,7 +298,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
       log.error('attempt observer failed', { task_id: a.task.id, error: err });
     }
     log.info('task attempt finished', { task_id: a.task.id, agent_id: a.task.agent_id, attempt: a.task.attempts, outcome, duration_ms: durationMs });
-    freeSlot(a, next);
+    freeSlot(a, next, drained);
   }
 
   /**
@@ -312,8 +312,13 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
     freeSlot(a);
   }
 
-  /** The attempt leaves its slot, to the task its completion leased (if any) or to the next claim. */
-  function freeSlot(a: Attempt, next?: ClaimedTask): void {
+  /**
+   * The attempt leaves its slot, to the task its completion leased (if any) or to the next claim.
+   * `drained`: the completion's commit looked for a task for this slot and found none, so a claim
+   * now would find only what a wake-up announces; the slot waits for that (or the poll) instead
+   * of claiming in vain beside the enqueue that is about to wake it.
+   */
+  function freeSlot(a: Attempt, next?: ClaimedTask, drained?: boolean): void {
     if (running.get(a.task.id) !== a) return;
     running.delete(a.task.id);
     if (next) {
@@ -322,7 +327,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
     }
     // Under load, claim in batches rather than one transaction per finished task; a single
     // free slot is still filled by the next wake-up or poll.
-    if (opts.concurrency - running.size >= claimBatch) tickSoon();
+    if (!drained && opts.concurrency - running.size >= claimBatch) tickSoon();
     if (running.size === 0 && idleWaiters.length > 0) {
       const waiters = idleWaiters;
       idleWaiters = [];
