@@ -143,12 +143,12 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
    * changed it) and its steps' finishes, by task.
    */
   const prelocked = new WeakMap<Tx, Map<string, Sent<WorkflowRunsTable>>>();
-  const finishedAhead = new WeakMap<Tx, Map<string, Sent<StepEndAhead>>>();
+  const finishedAhead = new WeakMap<Tx, { sent: Sent<StepEndAhead & { task: string }>; waiting: Set<string> }>();
 
   /**
    * Postgres: in the round trip of the tasks' own update (after it: a task's row, then its run's),
    * locks the batch's runs in one statement, in id order, and ends the step of each success that
-   * is its run's only one in the batch (finishTaskStepAhead). Each finish hook would otherwise
+   * is its run's only one in the batch (finishTaskStepsAhead, one statement for all of them). Each finish hook would otherwise
    * lock its run and end its step in round trips of its own. A run with two tasks in the batch
    * (parallel branches) ends its steps in its hooks, one after the other, as each plans on what
    * the one before did. On SQLite every statement runs at once, and the hooks do it all as they go.
@@ -162,13 +162,17 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
     const values = Object.fromEntries(ids.map((id, i) => [`id${i}`, id]));
     const sent = yield* send(ctx.q.lockRuns.statement(values, ids.length));
     prelocked.set(trx, new Map(ids.map((id) => [id, sent])));
-    const ahead = new Map<string, Sent<StepEndAhead>>();
-    for (const { task, result } of succeeding) {
-      if (task.workflow_task_kind !== 'step' || !task.workflow_step_id || perRun.get(task.workflow_run_id!) !== 1) continue;
-      const statement = ctx.q.finishTaskStepAhead.statement({ output: JSON.stringify(result ?? null), attempts: task.attempts, t, run: task.workflow_run_id, step: task.workflow_step_id, task: task.id });
-      ahead.set(task.id, yield* send(statement));
-    }
-    if (ahead.size > 0) finishedAhead.set(trx, ahead);
+    const ahead = succeeding.filter(({ task }) => task.workflow_task_kind === 'step' && task.workflow_step_id && perRun.get(task.workflow_run_id!) === 1);
+    if (ahead.length === 0) return;
+    const statement = ctx.q.finishTaskStepsAhead.statement({
+      runs: ahead.map(({ task }) => task.workflow_run_id),
+      steps: ahead.map(({ task }) => task.workflow_step_id),
+      tasks: ahead.map(({ task }) => task.id),
+      outputs: ahead.map(({ result }) => JSON.stringify(result ?? null)),
+      attempts: ahead.map(({ task }) => task.attempts),
+      t,
+    });
+    finishedAhead.set(trx, { sent: yield* send(statement), waiting: new Set(ahead.map(({ task }) => task.id)) });
   }
 
   /** The run, under its lock: from what the batch sent ahead, the first time, else read now. */
@@ -183,10 +187,9 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
 
   /** The step's finish the batch sent ahead for `taskId`, if it was made there (else the hook makes it). */
   function* stepFinishedAhead(trx: Tx, taskId: string): Program<LeafEnd['finishedAhead']> {
-    const sent = finishedAhead.get(trx)?.get(taskId);
-    if (!sent) return undefined;
-    finishedAhead.get(trx)!.delete(taskId);
-    const answer = (yield* receive(sent)).rows[0];
+    const ahead = finishedAhead.get(trx);
+    if (!ahead?.waiting.delete(taskId)) return undefined;
+    const answer = (yield* receive(ahead.sent)).rows.find((r) => r.task === taskId);
     if (!answer?.eligible) return undefined;
     return { changed: answer.seq !== null, seq: answer.seq === null ? null : Number(answer.seq) };
   }

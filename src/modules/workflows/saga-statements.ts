@@ -9,7 +9,7 @@ import type { WorkflowRunStepsTable, WorkflowRunsTable, WorkflowsTable } from '.
 
 export type SagaStatements = ReturnType<typeof createSagaStatements>;
 
-/** finishTaskStepAhead's answer: whether the step's end could be made there, and its sequence number if it was. */
+/** finishTaskStepsAhead's answer for one step: whether the step's end could be made there, and its sequence number if it was. */
 export type StepEndAhead = { eligible: boolean; seq: number | string | null };
 
 export function createSagaStatements(database: DatabaseHandle) {
@@ -158,23 +158,31 @@ export function createSagaStatements(database: DatabaseHandle) {
      * touch the run now (`eligible`: the run is not final and has no child-workflow steps, whose
      * ends move a parent from another run's transition). `seq`: its completion sequence number,
      * null when the step had already ended. Not eligible: nothing changed, and the finish hook
-     * finishes the step itself.
+     * finishes the step itself. All the batch's steps in one statement, at most one per run (a
+     * run's completion sequence is read before the statement's own updates), one answer row per
+     * step, by task.
      */
-    finishTaskStepAhead: queryTemplate<'output' | 'attempts' | 't' | 'run' | 'step' | 'task', StepEndAhead>((p) =>
-      sql<StepEndAhead>`with eligible as (
-          select exists (select 1 from workflow_runs r where r.id = ${p.run} and r.status in ('running', 'compensating'))
-            and not exists (select 1 from workflow_run_steps c where c.run_id = ${p.run} and c.kind = 'workflow') as ok
+    finishTaskStepsAhead: queryTemplate<'runs' | 'steps' | 'tasks' | 'outputs' | 'attempts' | 't', StepEndAhead & { task: string }>((p) =>
+      sql<StepEndAhead & { task: string }>`with batch as (
+          select * from unnest(${p.runs}::text[], ${p.steps}::text[], ${p.tasks}::text[], ${p.outputs}::text[], ${p.attempts}::integer[])
+            as b(run, step, task, output, attempts)
+        ),
+        eligible as (
+          select batch.*,
+            exists (select 1 from workflow_runs r where r.id = batch.run and r.status in ('running', 'compensating'))
+              and not exists (select 1 from workflow_run_steps c where c.run_id = batch.run and c.kind = 'workflow') as ok
+          from batch
         ),
         finished as (
-          update workflow_run_steps s set status = 'succeeded', output = ${p.output}, error = null, attempts = ${p.attempts},
-            completed_seq = (select coalesce(max(q.completed_seq), 0) + 1 from workflow_run_steps q where q.run_id = ${p.run}),
-            finished_at = ${p.t}, wake_at = null
-          where s.run_id = ${p.run} and s.step_id = ${p.step} and s.status = 'running' and s.task_id = ${p.task}
-            and (select ok from eligible)
-            and exists (select 1 from tasks k where k.id = ${p.task} and k.status = 'succeeded')
-          returning s.completed_seq
+          update workflow_run_steps s set status = 'succeeded', output = e.output, error = null, attempts = e.attempts,
+            completed_seq = (select coalesce(max(q.completed_seq), 0) + 1 from workflow_run_steps q where q.run_id = e.run),
+            finished_at = ${p.t}::bigint, wake_at = null
+          from eligible e
+          where s.run_id = e.run and s.step_id = e.step and s.status = 'running' and s.task_id = e.task and e.ok
+            and exists (select 1 from tasks k where k.id = e.task and k.status = 'succeeded')
+          returning s.task_id, s.completed_seq
         )
-        select (select ok from eligible) as eligible, (select completed_seq from finished) as seq`.compile(db),
+        select e.task, e.ok as eligible, f.completed_seq as seq from eligible e left join finished f on f.task_id = e.task`.compile(db),
     ),
     finishChildStep: queryTemplate<'status' | 'output' | 'error' | 'seq' | 't' | 'run' | 'step' | 'child', never>((p) =>
       steps()
