@@ -4,6 +4,7 @@
 
 import { sql } from 'kysely';
 import type { AgentSettingsSource } from '../../config';
+import type { Tx } from '../../platform/db';
 import type { TasksTable } from '../../platform/db/schema';
 import { queryTemplate } from '../../platform/db/query-template';
 import { decide } from '../../resilience/circuit-breaker-policy';
@@ -22,6 +23,19 @@ export function claimParameters(opts: { agents: AgentSettingsSource; leaseMs: nu
     if (overrides.maxConcurrentTasks !== undefined) limits[agentId.toLowerCase()] = overrides.maxConcurrentTasks;
   }
   return { worker: workerId, slots, t, until: t + opts.leaseMs, defaultLimit: opts.agents.agentDefaults.maxConcurrentTasks, limits: JSON.stringify(limits) };
+}
+
+/**
+ * Postgres: the claim a transaction makes for a worker's slots in its own commit
+ * (catalynx_claim_nowait, migration 0007): as catalynx_claim, but it never waits for an agent's
+ * claim lock (an agent whose lock is taken is passed over, and the worker's own claim takes it).
+ * A completion leases the slots it frees with it, an enqueue an idle worker's (idle-slots.ts).
+ */
+export function createClaimNowaitQuery(db: Tx) {
+  return queryTemplate<'worker' | 'slots' | 't' | 'until' | 'defaultLimit' | 'limits', TasksTable>((p) =>
+    sql<TasksTable>`select * from catalynx_claim_nowait(${p.worker}::text, ${p.slots}::integer, ${p.t}::bigint, ${p.until}::bigint,
+      ${p.defaultLimit}::integer, ${p.limits}::jsonb)`.compile(db),
+  );
 }
 
 /** A row of the Postgres claim: a leased task (or nulls, when none was), and the agents held by their breakers. */

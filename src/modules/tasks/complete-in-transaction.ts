@@ -6,7 +6,7 @@ import type { CircuitBreakersTable, TasksTable } from '../../platform/db/schema'
 import { receive, runProgram, send, waitOn, type Program, type Sent, type Tx } from '../../platform/db';
 import { queryTemplate, type Placeholders } from '../../platform/db/query-template';
 import { agentBreakerName, agentBreakerNameOf, toSnapshot } from '../agents/breaker-store';
-import { claimParameters } from './claim-tasks';
+import { claimParameters, createClaimNowaitQuery } from './claim-tasks';
 import { announceSucceeded, type Completion } from './completion';
 import { hooksOf } from './finish-hooks';
 import { reportToBreaker } from './report-to-breaker';
@@ -152,13 +152,10 @@ export function createCompleteInTransaction(ctx: TaskQueueContext): CompleteInTr
 
   /**
    * Postgres: leases the worker up to `slots` next tasks inside the completion's transaction
-   * (catalynx_claim_nowait, migration 0007: it never waits for an agent's claim lock, since this
-   * transaction holds run locks and the append lock).
+   * (it never waits for an agent's claim lock, since this transaction holds run locks and the
+   * append lock).
    */
-  const claimNowaitQuery = queryTemplate<'worker' | 'slots' | 't' | 'until' | 'defaultLimit' | 'limits', TasksTable>((p) =>
-    sql<TasksTable>`select * from catalynx_claim_nowait(${p.worker}::text, ${p.slots}::integer, ${p.t}::bigint, ${p.until}::bigint,
-      ${p.defaultLimit}::integer, ${p.limits}::jsonb)`.compile(db),
-  );
+  const claimNowaitQuery = createClaimNowaitQuery(db);
 
   /**
    * The completions and, with `takeNext`, the claim for the slots they free, sent last: it sees the

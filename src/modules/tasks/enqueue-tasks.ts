@@ -3,13 +3,19 @@
 // An idempotency key names one task per agent: the unique (agent_id, idempotency_key) index
 // decides between concurrent submits (ON CONFLICT DO NOTHING), and a request whose key is taken
 // gets the task first queued with it, whether that was earlier in the same batch or before.
+//
+// On Postgres an enqueue of its own, in a process whose worker is idle, leases that worker's free
+// slots in its own commit (idle-slots.ts): the insert and catalynx_claim_nowait go out with BEGIN
+// and COMMIT in one round trip, and the task starts without a claim of its own.
 import { agentSettings, type AgentSettingsSource } from '../../config';
 import { exec, receive, runProgram, send, type DatabaseHandle, type Program, type Sent, type Tx } from '../../platform/db';
 import type { TasksTable } from '../../platform/db/schema';
 import { newRowId } from '../../platform/ids';
 import { queryTemplate } from '../../platform/db/query-template';
 import { bulkTaskInsertFor } from './bulk-task-insert';
-import { toTask, type Task } from './task';
+import { claimParameters, createClaimNowaitQuery } from './claim-tasks';
+import type { IdleSlots, SlotReservation } from './idle-slots';
+import { toClaimedTask, toTask, type ClaimedTask, type Task } from './task';
 
 export interface EnqueueRequest {
   agentId: string;
@@ -59,6 +65,10 @@ export interface TaskEnqueuerOptions {
   now: () => number;
   /** Called after a commit of this module's own that made new work claimable. */
   onQueued?(agentId: string): void;
+  /** Postgres: the idle workers of this process, whose free slots an enqueue's commit leases. */
+  idleSlots?: IdleSlots;
+  /** The lease a task leased to an idle worker gets (the queue's lease). */
+  leaseMs: number;
 }
 
 /** Idempotency keys per lookup of the tasks that already hold them. */
@@ -68,6 +78,9 @@ export function createTaskEnqueuer(opts: TaskEnqueuerOptions): TaskEnqueuer {
   const { database, now } = opts;
   const { db, strategy } = database;
   const bulkInsert = bulkTaskInsertFor(strategy);
+  // Only where the claim is a function a transaction can call (Postgres); SQLite's claim is local and synchronous.
+  const idleSlots = strategy.migrationDialect.supportsFunctions ? opts.idleSlots : undefined;
+  const claimNowaitQuery = createClaimNowaitQuery(db);
 
   function newTaskRow(req: EnqueueRequest, t: number): TasksTable {
     return {
@@ -176,9 +189,42 @@ export function createTaskEnqueuer(opts: TaskEnqueuerOptions): TaskEnqueuer {
     });
   }
 
+  /**
+   * The insert and the claim for the reserved slots, sent without waiting: with BEGIN and COMMIT
+   * they are one round trip. The claim goes after the insert, so it sees the new task.
+   */
+  function* insertAndClaim(req: EnqueueRequest, reservation: SlotReservation): Program<{ sent: SentEnqueue; claim: Sent<TasksTable>; claimedAt: number }> {
+    const sent = yield* sendEnqueueProgram(req);
+    const claimedAt = now();
+    const claim = yield* send(claimNowaitQuery.statement(claimParameters({ agents: opts.agents, leaseMs: opts.leaseMs }, reservation.workerId, reservation.slots, claimedAt)));
+    return { sent, claim, claimedAt };
+  }
+
+  /**
+   * An enqueue of its own that leases an idle worker's reserved slots in its commit. The worker
+   * gets what was leased (its due tasks best first, this one among them unless others came
+   * first or its agent is at its limit); the other workers are woken only if this task was not.
+   */
+  async function enqueueToIdle(req: EnqueueRequest, reservation: SlotReservation): Promise<EnqueueResult> {
+    let leased: ClaimedTask[] = [];
+    try {
+      const { sent, claim, claimedAt } = await strategy.writeTransaction(db, (trx) => runProgram(database, trx, insertAndClaim(req, reservation)));
+      // Answered before COMMIT was, so it is at hand (a promise only when the statements ran one by one).
+      leased = (claim.answer ?? (await claim.pending!)).rows.map((r) => toClaimedTask(r, claimedAt));
+      const result = await runProgram(database, db, sent.result());
+      if (result.created && !leased.some((t) => t.id === result.task.id)) opts.onQueued?.(req.agentId);
+      return result;
+    } finally {
+      reservation.fill(leased);
+    }
+  }
+
   return {
     enqueue(req, trx) {
       if (trx !== undefined && trx !== db) return runProgram(database, trx, enqueueProgram(req));
+      // A delayed task is not due yet: no slot to lend it.
+      const reservation = req.delaySeconds ? undefined : idleSlots?.reserve();
+      if (reservation) return enqueueToIdle(req, reservation);
       // On its own it commits at once: wake the workers (a caller's transaction announces itself).
       return runProgram(database, db, enqueueProgram(req)).then((result) => {
         if (result.created) opts.onQueued?.(req.agentId);

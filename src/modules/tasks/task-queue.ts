@@ -14,6 +14,7 @@ import { createTaskEnqueuer, type EnqueueRequest, type SentEnqueue } from './enq
 import { extendLeases } from './extend-leases';
 import { failTask } from './fail-task';
 import { finishCancelledTask } from './finish-cancelled-task';
+import type { IdleSlots } from './idle-slots';
 import type { FinishHook, FinishPreparation } from './finish-hooks';
 import { purgeFinishedTasks } from './purge-finished-tasks';
 import { findTask, getTask, listTasks, queueStats, taskAttempts, type QueueStats } from './read-tasks';
@@ -90,13 +91,15 @@ export interface TaskQueueOptions {
   onQueued?(agentId: string): void;
   /** The tasks one commit finished, all with the same status (a batch of completions: many). */
   onTasksFinished?(taskIds: readonly string[], status: TaskStatus): void;
+  /** Postgres: this process's idle workers, whose free slots an enqueue of its own leases in its commit (idle-slots.ts). */
+  idleSlots?: IdleSlots;
   now?: () => number;
   random?: () => number;
 }
 
 export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
   const ctx = createTaskQueueContext(opts);
-  const enqueuer = createTaskEnqueuer({ database: opts.database, agents: opts.agents, now: ctx.now, onQueued: opts.onQueued });
+  const enqueuer = createTaskEnqueuer({ database: opts.database, agents: opts.agents, now: ctx.now, onQueued: opts.onQueued, idleSlots: opts.idleSlots, leaseMs: opts.leaseMs });
   const completions = createCompletions(ctx);
 
   return {

@@ -25,6 +25,7 @@ import type { Agent } from '../agents/agent';
 import type { AgentRegistry } from '../agents/agent-registry';
 import { cachedAgentLookup } from '../agents/cached-agent-lookup';
 import type { AgentRuntime } from '../agents/agent-runtime';
+import type { IdleSlots, SlotReservation } from './idle-slots';
 import type { ClaimedTask, TaskQueue } from './task-queue';
 
 export interface TaskWorkerOptions {
@@ -41,6 +42,11 @@ export interface TaskWorkerOptions {
   /** How long stop() lets running attempts finish before aborting and releasing them. */
   shutdownGraceMs: number;
   workerId?: string;
+  /**
+   * Where this worker lends its free slots, while it is idle, to an enqueue of this process, whose
+   * commit leases them (the queue's idleSlots, Postgres).
+   */
+  idleSlots?: IdleSlots;
   /** Observability hooks (metrics). */
   onAttemptStarted?(task: ClaimedTask): void;
   onAttemptFinished?(task: ClaimedTask, outcome: 'succeeded' | 'retrying' | 'failed' | 'cancelled' | 'released' | 'lost', durationMs: number): void;
@@ -92,6 +98,9 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
   let renewTimer: NodeJS.Timeout | undefined;
   let renewing = false;
   let unsubscribe: (() => void) | undefined;
+  let detachSlots: (() => void) | undefined;
+  /** Free slots lent to an enqueue whose commit is leasing them (idle-slots.ts); claims leave them alone. */
+  let reserved = 0;
   let ticking = false;
   let again = false;
   let tickScheduled = false;
@@ -113,7 +122,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
     try {
       do {
         again = false;
-        const free = opts.concurrency - running.size;
+        const free = opts.concurrency - running.size - reserved;
         if (free <= 0) break;
         const claimed = await opts.queue.claim(workerId, free);
         for (const task of claimed) launch(task);
@@ -142,6 +151,33 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
         void tick();
       }),
     );
+  }
+
+  /**
+   * Lends the free slots to an enqueue while no claim is in flight (that claim may be taking
+   * them) and no other enqueue holds them. The enqueue's commit leases them, and fill() starts
+   * what it leased. (Lending only when nothing runs left out the common case of a task queued
+   * while the one before it completes, and with it the gain: bench/findings.md item 64.)
+   */
+  function reserveIdle(): SlotReservation | undefined {
+    if (!started || stopping || ticking || reserved > 0) return undefined;
+    const slots = opts.concurrency - running.size - reserved;
+    if (slots <= 0) return undefined;
+    reserved += slots;
+    let filled = false;
+    return {
+      workerId,
+      slots,
+      fill(tasks) {
+        if (filled) return;
+        filled = true;
+        reserved -= slots;
+        for (const task of tasks) {
+          if (!stopping) launch(task);
+          else giveBack(task);
+        }
+      },
+    };
   }
 
   const contextOf = (task: ClaimedTask): Partial<ContextValues> => ({ correlationId: task.correlation_id ?? task.id, taskId: task.id });
@@ -388,6 +424,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
       if (started) return;
       started = true;
       unsubscribe = opts.notifier.subscribe('tasks', () => void tick());
+      detachSlots = opts.idleSlots?.attach(reserveIdle);
       pollTimer = setInterval(() => void tick(), opts.pollIntervalMs);
       renewTimer = setInterval(() => void renewLeases(), Math.max(50, Math.floor(opts.leaseMs / 3)));
       void tick();
@@ -397,6 +434,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
         if (!started) return;
         clearInterval(pollTimer);
         unsubscribe?.();
+        detachSlots?.();
         if (running.size > 0) {
           log.info('waiting for running tasks', { count: running.size, grace_ms: opts.shutdownGraceMs });
           let timer: NodeJS.Timeout | undefined;
@@ -413,8 +451,9 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
             await whenIdle();
           }
         }
-        // Wait out a claim in progress so no task is left leased to a stopped worker.
-        while (ticking) await new Promise((r) => setTimeout(r, 10));
+        // Wait out a claim in progress (the worker's own, or an enqueue's for slots it lent) so
+        // no task is left leased to a stopped worker.
+        while (ticking || reserved > 0) await new Promise((r) => setTimeout(r, 10));
         stopAll();
         await whenIdle();
         await Promise.all([...givingBack]);

@@ -11,6 +11,7 @@ import { createBreakerStore, type BreakerStore } from '../agents/breaker-store';
 import type { BuiltinAgent } from '../agents/builtin-agent';
 import { createPeriodicScheduler, type PeriodicScheduler } from '../scheduler/periodic-scheduler';
 import { publishFinished } from './finished-notice';
+import { createIdleSlots } from './idle-slots';
 import type { Task } from './task';
 import { createTaskQueue, type TaskQueue } from './task-queue';
 import { taskRoutes } from './task-routes';
@@ -51,6 +52,8 @@ export function wireTasks(
   const breakers = createBreakerStore();
   const builtins = new Map(opts.builtins.map((b) => [b.config.id, b]));
   const runtime = createAgentRuntime({ builtins, logger, checkOutboundUrl: opts.checkOutboundUrl });
+  // This process's worker lends its free slots, while idle, to this process's enqueues (Postgres).
+  const idleSlots = createIdleSlots();
   const baseQueue = createTaskQueue({
     database,
     breakers,
@@ -60,6 +63,7 @@ export function wireTasks(
     retryMaxMs: config.worker.retryMaxMs,
     onQueued: (agentId) => notifier.publish('tasks', agentId),
     onTasksFinished: (taskIds) => publishFinished(notifier, taskIds),
+    idleSlots,
   });
   // Counted after the insert returned, so an idempotent repeat is not counted twice. An enqueue
   // inside a caller's transaction that later rolls back is still counted (rare; saga steps).
@@ -86,6 +90,7 @@ export function wireTasks(
     pollIntervalMs: config.worker.pollIntervalMs,
     leaseMs: config.worker.leaseSeconds * 1000,
     shutdownGraceMs: config.shutdownTimeoutMs,
+    idleSlots,
     onAttemptStarted: opts.onAttemptStarted,
     onAttemptFinished: opts.onAttemptFinished,
   });
