@@ -136,6 +136,23 @@ describeEachDatabase('agents and tasks', (kind) => {
     expect((await stack.api('/api/tasks?status=lost')).status).toBe(400);
   });
 
+  it('refuses a NUL character anywhere in a request (a value, a key, an array, the query) with a 400 naming where', async () => {
+    const before = await countTasks();
+    const cases: [string, unknown, string][] = [
+      ['/api/agents/echo/execute', { action: 'echo', input: { deep: { list: ['ok', 'bad\u0000'] } } }, 'body.input.deep.list.1'],
+      ['/api/agents/echo/execute', { action: 'echo', input: { 'key\u0000': 1 } }, 'body.input.key\u0000'],
+      ['/api/agents/echo/execute?note=a%00b', { action: 'echo' }, 'query.note'],
+    ];
+    for (const [path, json, at] of cases) {
+      const res = await stack.api(path, { method: 'POST', json });
+      expect({ path, status: res.status, code: res.body.error.code }).toEqual({ path, status: 400, code: 'invalid_characters' });
+      expect(res.body.error.message).toContain(`(at ${at})`);
+    }
+    // Without one, the same kinds of request go through.
+    expect((await stack.api('/api/agents/echo/execute', { method: 'POST', json: { action: 'echo', input: { deep: { list: ['ok', 'fine'] } } } })).status).toBe(202);
+    expect(await countTasks()).toBe(before + 1);
+  });
+
   it('registers a remote agent (201, then 200 on update) and rejects an invalid one with every problem listed', async () => {
     const config = { id: 'flaky', name: 'Flaky', capabilities: ['analysis'], endpoint: agent.endpoint, version: '1.0.0', health_check_url: agent.healthUrl, metadata: { team: 'data' } };
     expect((await stack.api('/api/agents', { method: 'POST', json: config })).status).toBe(201);

@@ -93,7 +93,9 @@ export function createApp(opts: AppOptions): express.Express {
       const query = route.query ? parseOrThrow(route.query, req.query ?? {}, 'query') : req.query;
       let body: unknown = undefined;
       if (route.body) {
-        if (hasBody(req) && !req.is(['application/json', 'application/*+json'])) {
+        // The JSON parser above parses every body of a JSON type (into a value, never undefined)
+        // and leaves the others unread, so a body left undefined is one of another type.
+        if (req.body === undefined && hasBody(req)) {
           throw new AppError(415, 'unsupported_media_type', 'The request body must be application/json');
         }
         body = parseOrThrow(route.body, req.body ?? {}, 'body');
@@ -161,6 +163,8 @@ function hasBody(req: Request): boolean {
  * Iterative: a body nested thousands of levels deep must not overflow the stack (a 500).
  */
 function findNul(root: unknown): string | undefined {
+  // Almost no request holds one: look without building paths first.
+  if (!holdsNul(root)) return undefined;
   const stack: [unknown, string][] = [[root, '']];
   while (stack.length > 0) {
     const [value, path] = stack.pop()!;
@@ -176,4 +180,27 @@ function findNul(root: unknown): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Whether any string (or key) in a parsed request part holds U+0000; iterative, allocation-light. */
+function holdsNul(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return true;
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (Array.isArray(value)) {
+      for (const child of value) stack.push(child);
+      continue;
+    }
+    for (const key in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+      if (key.includes('\u0000')) return true;
+      stack.push((value as Record<string, unknown>)[key]);
+    }
+  }
+  return false;
 }
