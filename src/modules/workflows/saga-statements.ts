@@ -160,7 +160,9 @@ export function createSagaStatements(database: DatabaseHandle) {
      * null when the step had already ended. Not eligible: nothing changed, and the finish hook
      * finishes the step itself. All the batch's steps in one statement, at most one per run (a
      * run's completion sequence is read before the statement's own updates), one answer row per
-     * step, by task.
+     * step, by task. Each step's run, child steps and task are looked up by key, row by row (a
+     * lateral subquery the planner cannot flatten, OFFSET 0): flattened into joins, a planner
+     * with stale statistics scanned every finished task or every step row of the table instead.
      */
     finishTaskStepsAhead: queryTemplate<'runs' | 'steps' | 'tasks' | 'outputs' | 'attempts' | 't', StepEndAhead & { task: string }>((p) =>
       sql<StepEndAhead & { task: string }>`with batch as (
@@ -168,18 +170,22 @@ export function createSagaStatements(database: DatabaseHandle) {
             as b(run, step, task, output, attempts)
         ),
         eligible as (
-          select batch.*,
-            exists (select 1 from workflow_runs r where r.id = batch.run and r.status in ('running', 'compensating'))
-              and not exists (select 1 from workflow_run_steps c where c.run_id = batch.run and c.kind = 'workflow') as ok
+          select batch.*, coalesce(x.ok, false) as ok, coalesce(x.task_done, false) as task_done
           from batch
+          left join lateral (
+            select true as ok, (select k.status from tasks k where k.id = batch.task) = 'succeeded' as task_done
+            from workflow_runs r
+            where r.id = batch.run and r.status in ('running', 'compensating')
+              and not exists (select 1 from workflow_run_steps c where c.run_id = batch.run and c.kind = 'workflow')
+            offset 0
+          ) x on true
         ),
         finished as (
           update workflow_run_steps s set status = 'succeeded', output = e.output, error = null, attempts = e.attempts,
             completed_seq = (select coalesce(max(q.completed_seq), 0) + 1 from workflow_run_steps q where q.run_id = e.run),
             finished_at = ${p.t}::bigint, wake_at = null
           from eligible e
-          where s.run_id = e.run and s.step_id = e.step and s.status = 'running' and s.task_id = e.task and e.ok
-            and exists (select 1 from tasks k where k.id = e.task and k.status = 'succeeded')
+          where s.run_id = e.run and s.step_id = e.step and s.status = 'running' and s.task_id = e.task and e.ok and e.task_done
           returning s.task_id, s.completed_seq
         )
         select e.task, e.ok as eligible, f.completed_seq as seq from eligible e left join finished f on f.task_id = e.task`.compile(db),
