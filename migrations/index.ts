@@ -9,6 +9,7 @@ import claimFunctions from './0004_claim_functions';
 import finishFromReturnedRows from './0005_finish_from_returned_rows';
 import workflowGraphs from './0006_workflow_graphs';
 import claimWithoutWaiting from './0007_claim_without_waiting';
+import expectWritten from './0008_expect_written';
 
 const factories: Record<string, MigrationFactory> = {
   '0001_initial': initial,
@@ -18,6 +19,7 @@ const factories: Record<string, MigrationFactory> = {
   '0005_finish_from_returned_rows': finishFromReturnedRows,
   '0006_workflow_graphs': workflowGraphs,
   '0007_claim_without_waiting': claimWithoutWaiting,
+  '0008_expect_written': expectWritten,
 };
 
 export function buildMigrations(dialect: MigrationDialect): Record<string, Migration> {

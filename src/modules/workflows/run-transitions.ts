@@ -324,6 +324,61 @@ export function* startStoredRunProgram(ctx: SagaContext, trx: Tx, req: NewStored
   return yield* begunOrKeyed(ctx, trx, inserted, req, turn, () => new NotFoundError('workflow', req.workflowId));
 }
 
+/** What a process knows of a stored workflow's current version, to start its runs in one round trip. */
+export interface KnownVersion {
+  version: number;
+  /** The version's definition as stored (the run's row holds it, copied by the insert). */
+  definitionText: string;
+}
+
+/**
+ * Postgres: startStoredRunProgram for a workflow whose current version the process knows. The
+ * run's insert is sent without waiting for its answer, and the run starts from the row as bound:
+ * the whole start goes out with COMMIT in one round trip. If the insert writes nothing (the
+ * version is no longer current, the workflow is gone, or the idempotency key is taken) its
+ * statement raises CXW01 (insertStoredRunAt), the transaction rolls back whatever was sent after
+ * it, and the caller starts the run with startStoredRunProgram (isRunNotWritten).
+ */
+export function* startKnownRunProgram(ctx: SagaContext, trx: Tx, req: NewStoredRun, known: KnownVersion, turn: Turn): Program<{ run: WorkflowRun; created: boolean }> {
+  const t = ctx.now();
+  const row: WorkflowRunsTable = {
+    id: req.id,
+    workflow_id: req.workflowId,
+    workflow_version: known.version,
+    status: 'running',
+    input: json(req.input),
+    definition: known.definitionText,
+    idempotency_key: req.idempotencyKey,
+    error: null,
+    metadata: JSON.stringify(req.metadata),
+    correlation_id: req.correlationId,
+    parent_run_id: null,
+    parent_step_id: null,
+    output: null,
+    created_at: t,
+    updated_at: t,
+    finished_at: null,
+  };
+  yield* send(
+    ctx.q.insertStoredRunAt.statement({
+      id: row.id,
+      workflow: row.workflow_id,
+      version: known.version,
+      input: row.input,
+      key: row.idempotency_key,
+      metadata: row.metadata,
+      correlation: row.correlation_id,
+      t,
+    }),
+  );
+  return { run: yield* beginRun(ctx, trx, row, turn), created: true };
+}
+
+/** True when `err` is a known-version start whose run's insert wrote nothing (start it the long way). */
+export function isRunNotWritten(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'CXW01';
+}
+
 /** A run's insert answered: the run it inserted, started; else the run its idempotency key names, or `missing()` thrown. */
 function* begunOrKeyed(
   ctx: SagaContext,

@@ -24,8 +24,11 @@ import {
   loadSteps,
   lockRun,
   newTurn,
+  isRunNotWritten,
   startCompensating,
+  startKnownRunProgram,
   startStoredRunProgram,
+  type KnownVersion,
   type RunFinishedHook,
   type LeafEnd,
   type SagaContext,
@@ -236,23 +239,45 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
     return true;
   }
 
+  /**
+   * Postgres: the current version of each workflow this process has started a run of, so its
+   * next start goes out in one round trip (startKnownRunProgram). A version that is no longer
+   * current costs that start one try: its insert writes nothing, and it starts the long way,
+   * which learns the version again.
+   */
+  const knownVersions = new Map<string, KnownVersion>();
+  const KNOWN_VERSIONS_MAX = 1000;
+
+  /** Starts the run in one round trip when the workflow's version is known; the long way otherwise, or when that try wrote nothing. */
+  async function startStored(req: Parameters<typeof startStoredRunProgram>[2]): Promise<{ run: WorkflowRun; created: boolean }> {
+    const known = strategy.pipelinesStatements ? knownVersions.get(req.workflowId) : undefined;
+    if (known) {
+      try {
+        return await transact((trx, turn) => startKnownRunProgram(ctx, trx, req, known, turn));
+      } catch (err) {
+        if (!isRunNotWritten(err)) throw err;
+        knownVersions.delete(req.workflowId);
+      }
+    }
+    const result = await transact((trx, turn) => startStoredRunProgram(ctx, trx, req, turn));
+    const version = result.run.workflow_version;
+    if (strategy.pipelinesStatements && result.created && version !== null) {
+      if (knownVersions.size >= KNOWN_VERSIONS_MAX) knownVersions.clear();
+      knownVersions.set(req.workflowId, { version, definitionText: JSON.stringify(result.run.definition) });
+    }
+    return result;
+  }
+
   const orchestrator: SagaOrchestrator = {
     async startRun(workflowId, input, startOpts = {}) {
-      const result = await transact((trx, turn) =>
-        startStoredRunProgram(
-          ctx,
-          trx,
-          {
-            id: newRowId(),
-            workflowId,
-            input,
-            idempotencyKey: startOpts.idempotencyKey ?? null,
-            metadata: startOpts.metadata ?? {},
-            correlationId: startOpts.correlationId ?? null,
-          },
-          turn,
-        ),
-      );
+      const result = await startStored({
+        id: newRowId(),
+        workflowId,
+        input,
+        idempotencyKey: startOpts.idempotencyKey ?? null,
+        metadata: startOpts.metadata ?? {},
+        correlationId: startOpts.correlationId ?? null,
+      });
       if (result.created) log.info('workflow run started', { workflow_id: workflowId, version: result.run.workflow_version, run_id: result.run.id });
       return result;
     },

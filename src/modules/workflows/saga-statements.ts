@@ -79,6 +79,24 @@ export function createSagaStatements(database: DatabaseHandle) {
         on conflict (workflow_id, idempotency_key) do nothing
         returning *`.compile(db),
     ),
+    /**
+     * Postgres: insertStoredRun for a version the process knows (`version`), sent without waiting
+     * for its answer: the row is what was bound and the definition is the one known for that
+     * version. Writing nothing (a newer version, no such workflow, the key taken) raises CXW01
+     * (catalynx_expect_written, migration 0008), which aborts the transaction it is in.
+     */
+    insertStoredRunAt: queryTemplate<'id' | 'workflow' | 'version' | 'input' | 'key' | 'metadata' | 'correlation' | 't', { written: null }>((p) =>
+      sql<{ written: null }>`with inserted as (
+          insert into workflow_runs (id, workflow_id, workflow_version, status, input, definition, idempotency_key, error, metadata,
+            correlation_id, parent_run_id, parent_step_id, output, created_at, updated_at, finished_at)
+          select cast(${p.id} as text), w.id, w.version, 'running', cast(${p.input} as text), w.definition, cast(${p.key} as text), null, cast(${p.metadata} as text),
+            cast(${p.correlation} as text), null, null, null, cast(${p.t} as bigint), cast(${p.t} as bigint), cast(null as bigint)
+          from workflows w where w.id = ${p.workflow} and w.version = cast(${p.version} as integer)
+          on conflict (workflow_id, idempotency_key) do nothing
+          returning id
+        )
+        select catalynx_expect_written((select count(*) from inserted), 'the run') as written`.compile(db),
+    ),
     keyedRun: queryTemplate<'workflow' | 'key', WorkflowRunsTable>((p) =>
       db.selectFrom('workflow_runs').selectAll().where('workflow_id', '=', p.workflow).where('idempotency_key', '=', p.key),
     ),
