@@ -1,12 +1,15 @@
 // A worker's free slots, lent to an enqueue in the same process so its commit leases them their
 // tasks (Postgres): a task queued while the worker waits starts without a claim of its own.
 //
-// A worker that is running and idle (no claim in flight) attaches a `reserve` function. An enqueue
-// of its own (not inside a caller's transaction) asks for a reservation; when it gets one it sends
-// its insert and catalynx_claim_nowait for the reserved slots in one transaction, and after the
-// commit hands the reservation back with what the claim leased (nothing, when the transaction
-// failed). While a reservation is out the worker's own claims leave its slots alone, and a worker
-// that stops waits for it to come back, so no task is leased to a stopped worker.
+// A running worker attaches a `reserve` function, which lends its free slots while no claim of
+// its own is in flight and no other enqueue holds them. An enqueue of its own (not inside a
+// caller's transaction) asks for a reservation; when it gets one it sends its insert and
+// catalynx_claim_nowait for the reserved slots in one transaction, and after the commit hands the
+// reservation back with what the claim leased (nothing, when the transaction failed). While a
+// reservation is out the worker's own claims leave its slots alone, and a worker that stops waits
+// for it to come back, so no task is leased to a stopped worker. An agent whose claim lock was
+// taken at that moment is passed over; its tasks wait for the wake-up of whatever holds the lock,
+// or the poll.
 
 import type { ClaimedTask } from './task';
 
@@ -21,7 +24,7 @@ export interface SlotReservation {
 export interface IdleSlots {
   /** A worker offers its free slots; returns the function that withdraws the offer. */
   attach(reserve: () => SlotReservation | undefined): () => void;
-  /** Reserves the free slots of an idle worker of this process, if there is one. */
+  /** Reserves the free slots of a worker of this process that can lend them now, if there is one. */
   reserve(): SlotReservation | undefined;
 }
 

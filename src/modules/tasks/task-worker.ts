@@ -43,8 +43,8 @@ export interface TaskWorkerOptions {
   shutdownGraceMs: number;
   workerId?: string;
   /**
-   * Where this worker lends its free slots, while it is idle, to an enqueue of this process, whose
-   * commit leases them (the queue's idleSlots, Postgres).
+   * Where this worker lends its free slots, while no claim of its own is in flight, to an enqueue
+   * of this process, whose commit leases them (the queue's idleSlots, Postgres).
    */
   idleSlots?: IdleSlots;
   /** Observability hooks (metrics). */
@@ -161,7 +161,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
    */
   function reserveIdle(): SlotReservation | undefined {
     if (!started || stopping || ticking || reserved > 0) return undefined;
-    const slots = opts.concurrency - running.size - reserved;
+    const slots = opts.concurrency - running.size;
     if (slots <= 0) return undefined;
     reserved += slots;
     let filled = false;

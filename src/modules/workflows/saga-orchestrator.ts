@@ -29,6 +29,7 @@ import {
   startKnownRunProgram,
   startStoredRunProgram,
   type KnownVersion,
+  type NewStoredRun,
   type RunFinishedHook,
   type LeafEnd,
   type SagaContext,
@@ -151,10 +152,11 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
   /**
    * Postgres: in the round trip of the tasks' own update (after it: a task's row, then its run's),
    * locks the batch's runs in one statement, in id order, and ends the step of each success that
-   * is its run's only one in the batch (finishTaskStepsAhead, one statement for all of them). Each finish hook would otherwise
-   * lock its run and end its step in round trips of its own. A run with two tasks in the batch
-   * (parallel branches) ends its steps in its hooks, one after the other, as each plans on what
-   * the one before did. On SQLite every statement runs at once, and the hooks do it all as they go.
+   * is its run's only one in the batch (finishTaskStepsAhead, one statement for all of them).
+   * Each finish hook would otherwise lock its run and end its step in round trips of its own. A
+   * run with two tasks in the batch (parallel branches) ends its steps in its hooks, one after the
+   * other, as each plans on what the one before did. On SQLite every statement runs at once, and
+   * the hooks do it all as they go.
    */
   function* prepareTaskFinishes(trx: Tx, succeeding: readonly SucceedingTask[], t: number): Program<void> {
     if (!strategy.pipelinesStatements) return;
@@ -249,7 +251,7 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
   const KNOWN_VERSIONS_MAX = 1000;
 
   /** Starts the run in one round trip when the workflow's version is known; the long way otherwise, or when that try wrote nothing. */
-  async function startStored(req: Parameters<typeof startStoredRunProgram>[2]): Promise<{ run: WorkflowRun; created: boolean }> {
+  async function startStored(req: NewStoredRun): Promise<{ run: WorkflowRun; created: boolean }> {
     const known = strategy.pipelinesStatements ? knownVersions.get(req.workflowId) : undefined;
     if (known) {
       try {
