@@ -4,13 +4,30 @@
 
 import { sql } from 'kysely';
 import type { DatabaseHandle } from '../../platform/db';
-import { queryTemplate } from '../../platform/db/query-template';
+import { queryTemplate, type Placeholders } from '../../platform/db/query-template';
 import type { WorkflowRunStepsTable, WorkflowRunsTable, WorkflowsTable } from '../../platform/db/schema';
 
 export type SagaStatements = ReturnType<typeof createSagaStatements>;
 
 /** finishTaskStepsAhead's answer for one step: whether the step's end could be made there, and its sequence number if it was. */
 export type StepEndAhead = { eligible: boolean; seq: number | string | null };
+
+type StoredRunPlaceholder = 'id' | 'workflow' | 'input' | 'key' | 'metadata' | 'correlation' | 't';
+
+/**
+ * The insert of a run of a stored workflow's current version (of `version`, when given), its
+ * definition copied from the workflow's row; a taken idempotency key inserts nothing. The casts
+ * type the values for Postgres, which would take an untyped value in a SELECT list as text.
+ */
+function storedRunInsert(p: Placeholders<StoredRunPlaceholder>, version?: never) {
+  const guard = version === undefined ? sql`` : sql` and w.version = cast(${version} as integer)`;
+  return sql`insert into workflow_runs (id, workflow_id, workflow_version, status, input, definition, idempotency_key, error, metadata,
+      correlation_id, parent_run_id, parent_step_id, output, created_at, updated_at, finished_at)
+    select cast(${p.id} as text), w.id, w.version, 'running', cast(${p.input} as text), w.definition, cast(${p.key} as text), null, cast(${p.metadata} as text),
+      cast(${p.correlation} as text), null, null, null, cast(${p.t} as bigint), cast(${p.t} as bigint), cast(null as bigint)
+    from workflows w where w.id = ${p.workflow}${guard}
+    on conflict (workflow_id, idempotency_key) do nothing`;
+}
 
 export function createSagaStatements(database: DatabaseHandle) {
   const { db, strategy } = database;
@@ -65,35 +82,17 @@ export function createSagaStatements(database: DatabaseHandle) {
         .onConflict((oc) => oc.columns(['workflow_id', 'idempotency_key']).doNothing())
         .returningAll(),
     ),
-    /**
-     * A run of the stored workflow's current version, its definition copied from the workflow's
-     * row (no row: no such workflow, or the key was taken). The casts type the values for
-     * Postgres, which would take an untyped value in a SELECT list as text.
-     */
-    insertStoredRun: queryTemplate<'id' | 'workflow' | 'input' | 'key' | 'metadata' | 'correlation' | 't', WorkflowRunsTable>((p) =>
-      sql<WorkflowRunsTable>`insert into workflow_runs (id, workflow_id, workflow_version, status, input, definition, idempotency_key, error, metadata,
-          correlation_id, parent_run_id, parent_step_id, output, created_at, updated_at, finished_at)
-        select cast(${p.id} as text), w.id, w.version, 'running', cast(${p.input} as text), w.definition, cast(${p.key} as text), null, cast(${p.metadata} as text),
-          cast(${p.correlation} as text), null, null, null, cast(${p.t} as bigint), cast(${p.t} as bigint), cast(null as bigint)
-        from workflows w where w.id = ${p.workflow}
-        on conflict (workflow_id, idempotency_key) do nothing
-        returning *`.compile(db),
-    ),
+    /** A run of the stored workflow's current version (storedRunInsert); no row: no such workflow, or the key was taken. */
+    insertStoredRun: queryTemplate<StoredRunPlaceholder, WorkflowRunsTable>((p) => sql<WorkflowRunsTable>`${storedRunInsert(p)} returning *`.compile(db)),
     /**
      * Postgres: insertStoredRun for a version the process knows (`version`), sent without waiting
      * for its answer: the row is what was bound and the definition is the one known for that
      * version. Writing nothing (a newer version, no such workflow, the key taken) raises CXW01
      * (catalynx_expect_written, migration 0008), which aborts the transaction it is in.
      */
-    insertStoredRunAt: queryTemplate<'id' | 'workflow' | 'version' | 'input' | 'key' | 'metadata' | 'correlation' | 't', { written: null }>((p) =>
+    insertStoredRunAt: queryTemplate<StoredRunPlaceholder | 'version', { written: null }>((p) =>
       sql<{ written: null }>`with inserted as (
-          insert into workflow_runs (id, workflow_id, workflow_version, status, input, definition, idempotency_key, error, metadata,
-            correlation_id, parent_run_id, parent_step_id, output, created_at, updated_at, finished_at)
-          select cast(${p.id} as text), w.id, w.version, 'running', cast(${p.input} as text), w.definition, cast(${p.key} as text), null, cast(${p.metadata} as text),
-            cast(${p.correlation} as text), null, null, null, cast(${p.t} as bigint), cast(${p.t} as bigint), cast(null as bigint)
-          from workflows w where w.id = ${p.workflow} and w.version = cast(${p.version} as integer)
-          on conflict (workflow_id, idempotency_key) do nothing
-          returning id
+          ${storedRunInsert(p, p.version)} returning id
         )
         select catalynx_expect_written((select count(*) from inserted), 'the run') as written`.compile(db),
     ),
