@@ -196,7 +196,7 @@ export function createTaskEnqueuer(opts: TaskEnqueuerOptions): TaskEnqueuer {
   function* insertAndClaim(req: EnqueueRequest, reservation: SlotReservation): Program<{ sent: SentEnqueue; claim: Sent<TasksTable>; claimedAt: number }> {
     const sent = yield* sendEnqueueProgram(req);
     const claimedAt = now();
-    const claim = yield* send(claimNowaitQuery.statement(claimParameters({ agents: opts.agents, leaseMs: opts.leaseMs }, reservation.workerId, reservation.slots, claimedAt)));
+    const claim = yield* send(claimNowaitQuery.statement(claimParameters(opts, reservation.workerId, reservation.slots, claimedAt)));
     return { sent, claim, claimedAt };
   }
 
