@@ -4,7 +4,7 @@
 // scope, a program that waits for nothing finishes before its runner returns.
 
 import { sql } from 'kysely';
-import { exec, receive, runProgram, runSynchronously, send, waitOn, type DatabaseHandle, type Program } from '../../src/platform/db';
+import { exec, receive, runProgram, runSynchronously, send, sendLast, waitOn, type DatabaseHandle, type Program, type Sent } from '../../src/platform/db';
 import { queryTemplate } from '../../src/platform/db/query-template';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../support/services';
 
@@ -106,6 +106,47 @@ describeEachDatabase('statement programs', (kind) => {
     }
     await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, sendOnly()));
     expect(await flagNames()).toEqual(['last', 's1', 's2', 's3']);
+  });
+
+  it('runs a statement sent last after the program’s own statements (Postgres), before work it waits on, and in order with others sent last', async () => {
+    const countFlags = queryTemplate<never, { n: number | string }>(() => database.db.selectFrom('feature_flags').select((eb) => eb.fn.countAll().as('n')));
+    const describeFlag = queryTemplate<'name' | 'description', never>((p) => database.db.updateTable('feature_flags').set({ description: p.description }).where('name', '=', p.name));
+    let late!: Sent<never>;
+    function* program(trx: Parameters<Parameters<typeof database.strategy.writeTransaction>[1]>[0]): Program<{ before: number; inHook: number }> {
+      late = yield* sendLast(insertFlag.statement({ name: 'late' }));
+      // A second one sent last runs after the first (it updates the row the first inserts).
+      yield* sendLast(describeFlag.statement({ name: 'late', description: 'second' }));
+      yield* exec(insertFlag.statement({ name: 'early' }));
+      const { rows } = yield* exec(countFlags.statement({}));
+      // Work the program waits on may read what the statements sent last write: they run first.
+      const inHook = yield* waitOn(async () => Number((await trx.selectFrom('feature_flags').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n));
+      return { before: Number(rows[0]!.n), inHook };
+    }
+    const seen = await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, program(trx)));
+    // Where statements are pipelined (Postgres) the program's own count runs before the insert sent
+    // last; where they run one by one (SQLite) it ran when it was sent.
+    expect(seen).toEqual({ before: kind === 'postgres' ? 1 : 2, inHook: 2 });
+    expect(Number(late.answer?.numAffectedRows)).toBe(1);
+    const rows = await database.db.selectFrom('feature_flags').select(['name', 'description']).orderBy('name').execute();
+    expect(rows).toEqual([
+      { name: 'early', description: '' },
+      { name: 'late', description: 'second' },
+    ]);
+
+    // Asked for its answer, it goes at once; never reached by a program that throws, it never runs.
+    function* receivesIt(): Program<number> {
+      const sent = yield* sendLast(insertFlag.statement({ name: 'received' }));
+      const answered = yield* receive(sent);
+      const { rows: counted } = yield* exec(countFlags.statement({}));
+      return Number(answered.numAffectedRows) * 10 + Number(counted[0]!.n);
+    }
+    expect(await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, receivesIt()))).toBe(13);
+    function* throwsFirst(): Program<void> {
+      yield* sendLast(insertFlag.statement({ name: 'never' }));
+      throw new Error('gave up');
+    }
+    await expect(database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, throwsFirst()))).rejects.toThrow('gave up');
+    expect(await flagNames()).toEqual(['early', 'late', 'received']);
   });
 
   it('throws a sent statement’s failure into the program at the next statement it waits for, and the transaction rolls back', async () => {

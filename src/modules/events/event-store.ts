@@ -2,7 +2,7 @@
 
 import { CompiledQuery } from 'kysely';
 import { newRowId } from '../../platform/ids';
-import { exec, parseJson, runProgram, send, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
+import { exec, parseJson, runProgram, sendLast, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
 import { queryTemplate } from '../../platform/db/query-template';
 import { ConcurrencyConflictError } from './concurrency-error';
 import type { NewEvent, StoredEvent } from './event';
@@ -30,10 +30,14 @@ export interface EventStore {
   /** The same append as a statement program, for a caller's transaction written as one (see statement-program.ts). */
   appendProgram(opts: AppendOptions): Program<StoredEvent[]>;
   /**
-   * An append at the end of the stream, sent without waiting for its answer (statement-program.ts
-   * `send`): on Postgres it goes out with the transaction's next statement, or with its COMMIT.
+   * An append at the end of the stream, sent last without waiting for its answer
+   * (statement-program.ts `sendLast`): on Postgres it goes out when the program ends, with the
+   * transaction's COMMIT, so the lock that orders positions is held only from there to the commit.
    * For a writer that serialises the stream's writers itself (a saga under its run's lock); a
-   * failure fails the transaction. The events are read once the transaction has committed.
+   * failure fails the transaction. Two such appends of one transaction keep their order. Work the
+   * program waits on (`waitOn`: a run-finished hook reading the run's stream) sees them; a
+   * statement of the program itself does not until the program ends. The events are read once
+   * the transaction has committed.
    */
   sendAppendProgram(opts: AppendOptions & { expectedVersion: 'any' }): Program<SentAppend>;
   readStream(aggregateType: string, aggregateId: string, opts?: { fromVersion?: number; toVersion?: number }): Promise<StoredEvent[]>;
@@ -192,7 +196,7 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
       const events = yield* appendProgram(append);
       return { events: () => events };
     }
-    const sent = yield* send(postgresAppend(append, now()));
+    const sent = yield* sendLast(postgresAppend(append, now()));
     return {
       events() {
         if (!sent.answer) throw new Error(`the append to ${append.aggregateType} ${append.aggregateId} has no answer yet: read its events after its transaction commits`);

@@ -5,7 +5,7 @@
 // is guarded in its WHERE, and the caller holds the run's row lock (lockRun), so a transition that
 // is delivered twice changes nothing the second time.
 
-import { exec, send, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
+import { exec, parseJson, send, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
 import type { WorkflowRunsTable } from '../../platform/db/schema';
 import { NotFoundError } from '../../platform/errors';
 import { newRowId } from '../../platform/ids';
@@ -585,15 +585,26 @@ export function* finishCompensation(ctx: SagaContext, trx: Tx, run: WorkflowRun,
  * the run-finished hooks run in `trx`, and a child's end moves its parent's step on.
  */
 export function* finishRun(ctx: SagaContext, trx: Tx, run: WorkflowRun, from: RunStatus, status: RunStatus, error: string | null, output: unknown, events: NewEvent[], turn: Turn): Program<void> {
-  const { rows } = yield* exec(ctx.q.finishRun.statement({ status, error, output: status === 'completed' ? json(output) : null, t: ctx.now(), id: run.id, from }));
-  const row = rows[0];
-  if (!row) {
-    // Another transition ended it first; what led up to this one is still recorded.
-    if (events.length > 1) yield* appendRunEvents(ctx, run.id, events.slice(0, -1), turn);
-    return;
+  const t = ctx.now();
+  const values = { status, error, output: status === 'completed' ? json(output) : null, t, id: run.id, from };
+  let finished: WorkflowRun;
+  if (ctx.database.strategy.pipelinesStatements && run.status === from) {
+    // Postgres, the run read under its lock in this transaction and in the status it leaves: its
+    // end cannot miss, so it goes out with the next statement (no round trip of its own), asserting
+    // that it wrote, and the ended run is the one at hand with the end's changes.
+    yield* send(ctx.q.finishKnownRun.statement(values));
+    finished = { ...run, status, error, output: values.output === null ? null : parseJson<unknown>(values.output, null), updated_at: t, finished_at: t };
+  } else {
+    const { rows } = yield* exec(ctx.q.finishRun.statement(values));
+    const row = rows[0];
+    if (!row) {
+      // Another transition ended it first; what led up to this one is still recorded.
+      if (events.length > 1) yield* appendRunEvents(ctx, run.id, events.slice(0, -1), turn);
+      return;
+    }
+    finished = toRun(row);
   }
   yield* appendRunEvents(ctx, run.id, events, turn);
-  const finished = toRun(row);
   for (const hook of ctx.runFinishedHooks) yield* waitOn(() => hook(trx, finished));
   if (finished.parent_run_id && finished.parent_step_id) yield* childRunFinished(ctx, trx, finished, turn);
 }

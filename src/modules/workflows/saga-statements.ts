@@ -29,9 +29,18 @@ function storedRunInsert(p: Placeholders<StoredRunPlaceholder>, version?: never)
     on conflict (workflow_id, idempotency_key) do nothing`;
 }
 
+type FinishRunPlaceholder = 'status' | 'error' | 'output' | 't' | 'id' | 'from';
+
 export function createSagaStatements(database: DatabaseHandle) {
   const { db, strategy } = database;
   const steps = () => db.updateTable('workflow_run_steps');
+  /** A run's end, guarded by the status it leaves. */
+  const finishRunUpdate = (p: Placeholders<FinishRunPlaceholder>) =>
+    db
+      .updateTable('workflow_runs')
+      .set({ status: p.status, error: p.error, output: p.output, updated_at: p.t, finished_at: p.t })
+      .where('id', '=', p.id)
+      .where('status', '=', p.from);
 
   return {
     /** Reads the run, holding its row lock on Postgres so two transitions of one run serialize. */
@@ -247,13 +256,15 @@ export function createSagaStatements(database: DatabaseHandle) {
     compensatingError: queryTemplate<'error' | 't' | 'id', never>((p) =>
       db.updateTable('workflow_runs').set({ error: p.error, updated_at: p.t }).where('id', '=', p.id).where('status', '=', 'compensating'),
     ),
-    finishRun: queryTemplate<'status' | 'error' | 'output' | 't' | 'id' | 'from', WorkflowRunsTable>((p) =>
-      db
-        .updateTable('workflow_runs')
-        .set({ status: p.status, error: p.error, output: p.output, updated_at: p.t, finished_at: p.t })
-        .where('id', '=', p.id)
-        .where('status', '=', p.from)
-        .returningAll(),
+    finishRun: queryTemplate<FinishRunPlaceholder, WorkflowRunsTable>((p) => finishRunUpdate(p).returningAll()),
+    /**
+     * Postgres: finishRun for a run whose status the transaction knows under its lock, sent without
+     * waiting for its answer. Ending nothing raises CXW01 (catalynx_expect_written, migration
+     * 0008), which aborts the transaction: the caller's knowledge was wrong, and nothing of it commits.
+     */
+    finishKnownRun: queryTemplate<FinishRunPlaceholder, { written: null }>((p) =>
+      sql<{ written: null }>`with finished as (${finishRunUpdate(p).returning('id')})
+        select catalynx_expect_written((select count(*) from finished), 'the run''s end') as written`.compile(db),
     ),
     headPosition: queryTemplate<never, { head: number | string | null }>(() => db.selectFrom('events').select((eb) => eb.fn.max('position').as('head'))),
   };

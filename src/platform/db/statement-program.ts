@@ -11,7 +11,8 @@
 // promise per statement, where each async layer cost more than the statement it wrapped. On
 // Postgres each statement is a round trip that the runner awaits; a statement whose answer is
 // not needed yet is sent with `send` instead, and goes out with the next one the program waits
-// for, in one round trip (in the strategy's write transactions, whose connection pipelines). A
+// for, in one round trip (in the strategy's write transactions, whose connection pipelines); one
+// whose place does not matter, with `sendLast`, goes out when the program ends (with COMMIT). A
 // failed statement is thrown into the program at its `yield` (a sent one's at the next statement
 // waited for), so `try`/`catch` around it works as around an `await`.
 
@@ -35,6 +36,7 @@ export class Sent<R> {
 export type Instruction =
   | { readonly query: CompiledQuery<unknown> }
   | { readonly send: CompiledQuery<unknown> }
+  | { readonly sendLast: CompiledQuery<unknown> }
   | { readonly receive: Sent<unknown> }
   | { readonly wait: () => Promise<unknown> };
 
@@ -56,6 +58,20 @@ export function* send<R>(query: CompiledQuery<R>): Program<Sent<R>> {
   return (yield { send: query }) as Sent<R>;
 }
 
+/**
+ * Sends a statement to run at the end of the program: on Postgres it stays behind until the program
+ * ends and goes out then, after every statement the program sent or ran, with the transaction's
+ * COMMIT; sooner only when the program waits for its answer or for other work (`waitOn`: a hook
+ * may read what it writes). Where statements run one by one it runs at once, like `send`.
+ * Statements sent last run in the order they were given. For a statement whose place in the
+ * transaction does not matter and that is better late: an event append, whose global ordering
+ * lock is then held from the end of the transaction to its commit rather than across the round
+ * trips after it (bench/findings.md item 68).
+ */
+export function* sendLast<R>(query: CompiledQuery<R>): Program<Sent<R>> {
+  return (yield { sendLast: query }) as Sent<R>;
+}
+
 /** The answer of a statement sent earlier. */
 export function* receive<R>(sent: Sent<R>): Program<QueryResult<R>> {
   return (yield { receive: sent as Sent<unknown> }) as QueryResult<R>;
@@ -75,8 +91,9 @@ type Answer<T> = T | Promise<T>;
 interface Runner {
   exec(query: CompiledQuery<unknown>): Answer<QueryResult<unknown>>;
   send(query: CompiledQuery<unknown>): Answer<Sent<unknown>>;
+  sendLast(query: CompiledQuery<unknown>): Answer<Sent<unknown>>;
   receive(sent: Sent<unknown>): Answer<QueryResult<unknown>>;
-  /** Before the program waits for other work: what it sent goes out first. */
+  /** Before the program waits for other work: statements sent last are due, as the work may read what they write. */
   beforeWait(): void;
   /** At the program's end: every statement it sent has answered; throws the first failure. */
   finish(): Answer<void>;
@@ -101,11 +118,12 @@ function statementByStatement(execute: StatementExecutor): Runner {
   const check = () => {
     if (failure) throw failure.error;
   };
-  return {
+  const runner: Runner = {
     exec(query) {
       check();
       return execute(query);
     },
+    sendLast: (query) => runner.send(query),
     send(query) {
       check();
       const sent = new Sent(query);
@@ -138,6 +156,7 @@ function statementByStatement(execute: StatementExecutor): Runner {
     beforeWait: () => undefined,
     finish: check,
   };
+  return runner;
 }
 
 /**
@@ -156,6 +175,24 @@ function pipelined(direct: DirectConnection): Runner {
   const firstFailure = (error: unknown): never => {
     throw direct.failure()?.error ?? error;
   };
+  // Statements sent last, held back until the program ends or waits for one of them.
+  let last: { sent: Sent<unknown>; settle(answer: Promise<QueryResult<unknown>>): void }[] = [];
+  const releaseLast = () => {
+    if (last.length === 0) return;
+    const held = last;
+    last = [];
+    for (const { sent, settle } of held) {
+      const queued = direct.send(sent.query);
+      sent.queued = queued.queued;
+      settle(queued.answer);
+    }
+  };
+  const track = (sent: Sent<unknown>) =>
+    // Read after the transaction (an append's events): answered before its COMMIT is.
+    sent.pending!.then(
+      (answer) => (sent.answer = answer),
+      () => undefined,
+    );
   return {
     exec: (query) => direct.query(query).then(check, firstFailure),
     send(query) {
@@ -163,20 +200,28 @@ function pipelined(direct: DirectConnection): Runner {
       const queued = direct.send(query);
       sent.pending = queued.answer;
       sent.queued = queued.queued;
-      // Read after the transaction (an append's events): answered before its COMMIT is.
-      sent.pending.then(
-        (answer) => (sent.answer = answer),
-        () => undefined,
-      );
+      track(sent);
+      return sent;
+    },
+    sendLast(query) {
+      const sent = new Sent(query);
+      sent.pending = new Promise<QueryResult<unknown>>((resolve, reject) => last.push({ sent, settle: (answer) => answer.then(resolve, reject) }));
+      sent.queued = () => true;
+      track(sent);
       return sent;
     },
     receive(sent) {
+      // Held back to the end: it goes now, with the others held back (in their order).
+      if (last.some((l) => l.sent === sent)) releaseLast();
       // Still in the outbox: it goes now (with whatever waits with it). Already out: only its answer is awaited.
       if (sent.queued()) direct.flush();
       return sent.pending!.then(check, firstFailure);
     },
-    beforeWait: () => direct.flush(),
+    // Into the outbox, not out: a statement the work runs takes them out first.
+    beforeWait: releaseLast,
     finish() {
+      // Those held back join the outbox, after everything else: COMMIT takes them out.
+      releaseLast();
       const failure = direct.failure();
       if (failure) throw failure.error;
     },
@@ -201,8 +246,12 @@ function drive<T>(program: Program<T>, runner: Runner, synchronous: boolean, fai
     try {
       if ('query' in instruction) answer = runner.exec(instruction.query);
       else if ('send' in instruction) answer = runner.send(instruction.send);
+      else if ('sendLast' in instruction) answer = runner.sendLast(instruction.sendLast);
       else if ('receive' in instruction) answer = runner.receive(instruction.receive);
       else if (synchronous) throw new Error('a synchronous statement program waited for asynchronous work');
+      // What the program sent stays in the outbox: a statement the work runs on the connection
+      // takes it out first (in order), and work that runs none leaves it for the program's next
+      // statement, or the outbox's backstop (direct-connection.ts), rather than a write of its own.
       else {
         runner.beforeWait();
         answer = instruction.wait();
