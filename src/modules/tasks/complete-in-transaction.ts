@@ -186,7 +186,7 @@ export function createCompleteInTransaction(ctx: TaskQueueContext): CompleteInTr
       announceSucceeded(opts, done);
       if (!claim) return { done, handed: new Map<string, ClaimedTask>(), looked: false };
       // Answered before COMMIT was, so it is at hand (a promise only when the statements ran one by one).
-      const { rows } = claim.answer ?? (await claim.pending!);
+      const { rows } = claim.answer ?? (await claim.result());
       return { done, handed: new Map(rows.map((r, k) => [takers[k]!.task.id, toClaimedTask(r, claimedAt)])), looked: true };
     }
     const { done, handed, looked } = await strategy.writeTransaction(db, async (trx) => {

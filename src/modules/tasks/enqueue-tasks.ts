@@ -210,7 +210,7 @@ export function createTaskEnqueuer(opts: TaskEnqueuerOptions): TaskEnqueuer {
     try {
       const { sent, claim, claimedAt } = await strategy.writeTransaction(db, (trx) => runProgram(database, trx, insertAndClaim(req, reservation)));
       // Answered before COMMIT was, so it is at hand (a promise only when the statements ran one by one).
-      leased = (claim.answer ?? (await claim.pending!)).rows.map((r) => toClaimedTask(r, claimedAt));
+      leased = (claim.answer ?? (await claim.result())).rows.map((r) => toClaimedTask(r, claimedAt));
       const result = await runProgram(database, db, sent.result());
       if (result.created && !leased.some((t) => t.id === result.task.id)) opts.onQueued?.(req.agentId);
       return result;

@@ -27,9 +27,10 @@ export interface DirectConnection {
    * waited for on this connection (query(), a Kysely statement, COMMIT), or at the latest a
    * millisecond later (a backstop: whoever waits flushes first). Postgres runs the statements in the order they were given, so
    * they behave as if each had waited for the one before, except that none can use an earlier
-   * one's answer; in a transaction, after one fails the later ones fail as well.
+   * one's answer; in a transaction, after one fails the later ones fail as well. `answered` gets
+   * its result or its failure (no promise per statement); it must not throw.
    */
-  send<R>(query: CompiledQuery<R>): QueuedStatement<R>;
+  send<R>(query: CompiledQuery<R>, answered: (error: unknown, result?: QueryResult<R>) => void): QueuedStatement;
   /** Sends the queued statements now. */
   flush(): void;
   /** The first failure of a statement given to this connection since it was handed out, if any. */
@@ -38,9 +39,8 @@ export interface DirectConnection {
   settled(): Promise<void>;
 }
 
-/** A statement given to send(): its answer to come, and whether it has gone out yet. */
-export interface QueuedStatement<R> {
-  readonly answer: Promise<QueryResult<R>>;
+/** A statement given to send(): whether it has gone out yet. */
+export interface QueuedStatement {
   /** True while it waits in the outbox (waiting for its answer then needs a flush). */
   queued(): boolean;
 }

@@ -19,6 +19,9 @@ import { DirectConnectionRequest, toQueryResult, type DirectConnection } from '.
 
 export const MAX_PREPARED = 256;
 
+/** How a statement's result (or its failure) is handed back. */
+type Answer<R> = (error: unknown, result?: PostgresQueryResult<R>) => void;
+
 /** Postgres error codes meaning a prepared statement went stale or is gone. */
 const STALE_STATEMENT = new Set(['0A000', '26000']);
 
@@ -44,14 +47,21 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
     if (!state) perClient.set(client, (state = { names: new Map(), prepared: 0, inTransaction: false }));
     const statements = state;
 
-    async function run<R>(text: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>> {
+    /**
+     * Runs a statement and hands its result to `done`, through pg's callback interface: no
+     * promise per statement (each one costs the execution context's async hooks, and a
+     * transaction's pipelined statements are many). `done` must not throw.
+     */
+    function run<R>(text: string, parameters: readonly unknown[], done: Answer<R>): void {
       if (parameters.length === 0) {
         // BEGIN / COMMIT / ROLLBACK (also as the first statement of a combined text). A BEGIN
         // counts from when it is sent: pipelined statements follow it before its answer.
         if (/^\s*begin\b/i.test(text)) statements.inTransaction = true;
-        const result = (await client.query(text)) as unknown as PostgresQueryResult<R>;
-        if (/^\s*(commit|rollback)\b/i.test(text)) statements.inTransaction = false;
-        return result;
+        client.query(text, (err: Error | null, result: unknown) => {
+          if (!err && /^\s*(commit|rollback)\b/i.test(text)) statements.inTransaction = false;
+          done(err ?? undefined, result as PostgresQueryResult<R>);
+        });
+        return;
       }
       let name = statements.names.get(text);
       if (name === undefined && statements.prepared < MAX_PREPARED) {
@@ -60,46 +70,49 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
         statements.prepared += 1;
       }
       const values = [...parameters];
-      try {
-        return (await client.query({ name, text, values })) as unknown as PostgresQueryResult<R>;
-      } catch (err) {
-        if (name === undefined || !STALE_STATEMENT.has(errorCode(err) ?? '')) throw err;
+      client.query({ name, text, values }, (err: Error | null, result: unknown) => {
+        if (!err) return done(undefined, result as PostgresQueryResult<R>);
+        if (name === undefined || !STALE_STATEMENT.has(errorCode(err) ?? '')) return done(err);
         // Prepare this text afresh next time (a new name: a name is never reused for another plan).
         statements.names.delete(text);
-        if (statements.inTransaction) throw err;
-        return (await client.query({ text, values })) as unknown as PostgresQueryResult<R>;
-      }
+        if (statements.inTransaction) return done(err);
+        client.query({ text, values }, (again: Error | null, retried: unknown) => done(again ?? undefined, retried as PostgresQueryResult<R>));
+      });
     }
 
     // Statements waiting to go out together (a write transaction's BEGIN among them, and those a
     // statement program sends ahead), with what each is answered by.
-    let outbox: { text: string; parameters: readonly unknown[]; answer(result: Promise<PostgresQueryResult<unknown>>): void; out: boolean }[] = [];
+    let outbox: { text: string; parameters: readonly unknown[]; done: Answer<unknown>; out: boolean }[] = [];
     let flushScheduled = false;
     // Kept only once a write transaction has asked for the direct runner (its statements' failures
     // are reported at COMMIT); other statements are answered as they are.
     let tracking = false;
     let failure: { error: unknown } | undefined;
-    const unsettled = new Set<Promise<unknown>>();
+    let unanswered = 0;
+    let onSettled: (() => void)[] = [];
     // pg corks the socket for the messages of one statement; corking around several sends them
     // all in one write (one system call, one wake-up of the server).
     const socket = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
 
     /** Runs a statement and keeps track of it: the first failure, and until it is answered. */
-    const tracked = <R>(text: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>> => {
-      const result = run<R>(text, parameters);
-      if (!tracking) return result;
-      const settled = result.then(
-        () => undefined,
-        (error: unknown) => {
-          failure ??= { error };
-        },
-      );
-      unsettled.add(settled);
-      void settled.then(() => unsettled.delete(settled));
-      return result;
+    const tracked = <R>(text: string, parameters: readonly unknown[], done: Answer<R>): void => {
+      if (!tracking) return run(text, parameters, done);
+      unanswered += 1;
+      run<R>(text, parameters, (error, result) => {
+        if (error !== undefined) failure ??= { error };
+        unanswered -= 1;
+        done(error, result);
+        if (unanswered === 0 && onSettled.length > 0) {
+          const waiting = onSettled;
+          onSettled = [];
+          for (const resolve of waiting) resolve();
+        }
+      });
     };
+    const promised = <R>(start: (done: Answer<R>) => void): Promise<PostgresQueryResult<R>> =>
+      new Promise((resolve, reject) => start((error, result) => (error === undefined ? resolve(result!) : reject(error))));
 
-    /** Sends the outbox in one write; run() hands each statement to the client before its first await, so they go in order. */
+    /** Sends the outbox in one write; run() hands each statement to the client at once, so they go in order. */
     const flush = () => {
       if (outbox.length === 0) return;
       const batch = outbox;
@@ -108,19 +121,16 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
       try {
         for (const entry of batch) {
           entry.out = true;
-          entry.answer(tracked(entry.text, entry.parameters));
+          tracked(entry.text, entry.parameters, entry.done);
         }
       } finally {
         socket?.uncork?.();
       }
     };
-    const queue = <R>(text: string, parameters: readonly unknown[]): { result: Promise<PostgresQueryResult<R>>; queued(): boolean } => {
-      let entry!: (typeof outbox)[number];
-      const result = new Promise<PostgresQueryResult<R>>((resolve, reject) => {
-        entry = { text, parameters, answer: (r) => (r as Promise<PostgresQueryResult<R>>).then(resolve, reject), out: false };
-      });
+    const queue = <R>(text: string, parameters: readonly unknown[], done: Answer<R>): { queued(): boolean } => {
+      const entry = { text, parameters, done: done as Answer<unknown>, out: false };
       outbox.push(entry);
-      return { result, queued: () => !entry.out };
+      return { queued: () => !entry.out };
     };
     /**
      * A statement that stays in the outbox. Whoever waits for one flushes first (the statement
@@ -128,8 +138,8 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
      * wait that did not: a millisecond, so it does not split a round trip whose answer comes in
      * two reads.
      */
-    const hold = <R>(text: string, parameters: readonly unknown[]) => {
-      const queued = queue<R>(text, parameters);
+    const hold = <R>(text: string, parameters: readonly unknown[], done: Answer<R>) => {
+      const queued = queue<R>(text, parameters, done);
       if (!flushScheduled) {
         flushScheduled = true;
         setTimeout(() => {
@@ -142,19 +152,19 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
 
     const direct: DirectConnection = {
       query<R>(query: CompiledQuery<R>): Promise<QueryResult<R>> {
-        const { result } = queue<R>(query.sql, query.parameters);
-        flush();
-        return result.then(toQueryResult);
+        return new Promise((resolve, reject) => {
+          queue<R>(query.sql, query.parameters, (error, result) => (error === undefined ? resolve(toQueryResult(result!)) : reject(error)));
+          flush();
+        });
       },
-      send<R>(query: CompiledQuery<R>) {
-        const { result, queued } = hold<R>(query.sql, query.parameters);
-        return { answer: result.then(toQueryResult), queued };
+      send<R>(query: CompiledQuery<R>, answered: (error: unknown, result?: QueryResult<R>) => void) {
+        return hold<R>(query.sql, query.parameters, (error, result) => answered(error, error === undefined ? toQueryResult(result!) : undefined));
       },
       flush,
       failure: () => failure,
-      async settled() {
+      settled() {
         flush();
-        while (unsettled.size > 0) await Promise.all(unsettled);
+        return unanswered === 0 ? Promise.resolve() : new Promise<void>((resolve) => onSettled.push(resolve));
       },
     };
 
@@ -167,13 +177,13 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
           parameters[0].connection = direct;
           tracking = true;
           failure = undefined;
-          return hold(text, []).result;
+          return promised((done) => hold(text, [], done));
         }
         // Anything else goes after what waits in the outbox.
         flush();
         // Cursors (streaming) pass through untouched.
         if (typeof text !== 'string') return client.query(text as never);
-        return tracked(text, parameters ?? []);
+        return promised((done) => tracked(text, parameters ?? [], done));
       }) as PostgresPoolClient['query'],
       release(destroy?: boolean) {
         // A rolled-back or failed transaction has ended either way when the client goes back.

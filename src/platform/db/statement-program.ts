@@ -25,11 +25,30 @@ import type { Tx } from './dialect-strategy';
 export class Sent<R> {
   /** The answer, once there is one (at once on SQLite; on Postgres when it comes back, at the latest before the transaction's COMMIT is answered). */
   answer: QueryResult<R> | undefined;
-  /** The answer to come (Postgres, pipelined). */
-  pending: Promise<QueryResult<R>> | undefined;
+  /** Its failure, once it failed. */
+  failure: { error: unknown } | undefined;
   /** True while the statement waits to go out (Postgres, pipelined). */
   queued: () => boolean = () => false;
+  #waiting: (() => void)[] | undefined;
   constructor(readonly query: CompiledQuery<R>) {}
+
+  /** Records the answer or the failure (`error` undefined: answered) and wakes whoever waits for it. */
+  settle(error: unknown, answer?: QueryResult<R>): void {
+    if (error === undefined) this.answer = answer;
+    else this.failure = { error };
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    if (waiting) for (const wake of waiting) wake();
+  }
+
+  /** The answer, once it comes (a promise is made only for a caller that has to wait). */
+  result(): Promise<QueryResult<R>> {
+    return new Promise((resolve, reject) => {
+      const done = () => (this.failure ? reject(this.failure.error) : resolve(this.answer!));
+      if (this.answer || this.failure) done();
+      else (this.#waiting ??= []).push(done);
+    });
+  }
 }
 
 /** What a program asks its runner for: a statement's result, a statement sent ahead, or the end of some asynchronous work. */
@@ -176,46 +195,38 @@ function pipelined(direct: DirectConnection): Runner {
     throw direct.failure()?.error ?? error;
   };
   // Statements sent last, held back until the program ends or waits for one of them.
-  let last: { sent: Sent<unknown>; settle(answer: Promise<QueryResult<unknown>>): void }[] = [];
+  let last: Sent<unknown>[] = [];
+  const out = (sent: Sent<unknown>) => {
+    sent.queued = direct.send(sent.query, (error, answer) => sent.settle(error, answer)).queued;
+  };
   const releaseLast = () => {
     if (last.length === 0) return;
     const held = last;
     last = [];
-    for (const { sent, settle } of held) {
-      const queued = direct.send(sent.query);
-      sent.queued = queued.queued;
-      settle(queued.answer);
-    }
+    for (const sent of held) out(sent);
   };
-  const track = (sent: Sent<unknown>) =>
-    // Read after the transaction (an append's events): answered before its COMMIT is.
-    sent.pending!.then(
-      (answer) => (sent.answer = answer),
-      () => undefined,
-    );
   return {
     exec: (query) => direct.query(query).then(check, firstFailure),
     send(query) {
       const sent = new Sent(query);
-      const queued = direct.send(query);
-      sent.pending = queued.answer;
-      sent.queued = queued.queued;
-      track(sent);
+      out(sent);
       return sent;
     },
     sendLast(query) {
       const sent = new Sent(query);
-      sent.pending = new Promise<QueryResult<unknown>>((resolve, reject) => last.push({ sent, settle: (answer) => answer.then(resolve, reject) }));
       sent.queued = () => true;
-      track(sent);
+      last.push(sent);
       return sent;
     },
     receive(sent) {
       // Held back to the end: it goes now, with the others held back (in their order).
-      if (last.some((l) => l.sent === sent)) releaseLast();
+      if (last.includes(sent)) releaseLast();
       // Still in the outbox: it goes now (with whatever waits with it). Already out: only its answer is awaited.
       if (sent.queued()) direct.flush();
-      return sent.pending!.then(check, firstFailure);
+      // Answered already (sent with an earlier round trip): no promise.
+      if (sent.answer) return check(sent.answer);
+      if (sent.failure) return firstFailure(sent.failure.error);
+      return sent.result().then(check, firstFailure);
     },
     // Into the outbox, not out: a statement the work runs takes them out first.
     beforeWait: releaseLast,
