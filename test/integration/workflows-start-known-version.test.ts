@@ -65,6 +65,36 @@ describeEachDatabase('starting runs of a workflow whose version is known', (kind
     expect(run.steps.map((s: { id: string }) => s.id)).toEqual(['a', 'b']);
   });
 
+  it('starts many runs asked for at once, each its own, and each on the current version after a new one', async () => {
+    // On Postgres starts that arrive while one commits share a transaction (a group commit).
+    const startMany = async (n: number, tag: string) => {
+      const responses = await Promise.all(Array.from({ length: n }, (_, i) => start({ input: { tag, i } })));
+      for (const res of responses) expect(res.status).toBe(202);
+      const ids = responses.map((r) => r.body.run_id as string);
+      expect(new Set(ids).size).toBe(n);
+      return Promise.all(ids.map((id) => finished(id)));
+    };
+    const before = await counts();
+    const runs = await startMany(20, 'same version');
+    const version = runs[0].workflow_version;
+    for (const run of runs) {
+      expect(run.workflow_version).toBe(version);
+      expect(run.input.tag).toBe('same version');
+    }
+    expect(runs.map((r) => r.input.i).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    const after = await counts();
+    expect(after.runs - before.runs).toBe(20);
+    // A new version while the process knows the old one: the shared transaction cannot be made,
+    // and every start is still made, each once, on the new version.
+    await save([echo('a'), echo('b'), echo('c')]);
+    const newer = await startMany(20, 'new version');
+    for (const run of newer) {
+      expect(run.workflow_version).toBe(version + 1);
+      expect(run.steps.map((s: { id: string; status: string }) => `${s.id}:${s.status}`)).toEqual(['a:succeeded', 'b:succeeded', 'c:succeeded']);
+    }
+    expect((await counts()).runs - after.runs).toBe(20);
+  });
+
   it('answers a repeated idempotency key with the first run, and starts nothing more', async () => {
     const first = await start({ input: {} }, { 'Idempotency-Key': 'known-key' });
     expect(first.status).toBe(202);

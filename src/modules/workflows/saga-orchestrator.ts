@@ -5,6 +5,7 @@
 // neither; the transitions themselves are in run-transitions.ts.
 
 import { receive, runProgram, send, type DatabaseHandle, type Program, type Sent, type Tx, type WorkflowRunsTable } from '../../platform/db';
+import { createGroupCommit } from '../../platform/db/group-commit';
 import { NotFoundError } from '../../platform/errors';
 import { newRowId } from '../../platform/ids';
 import type { Logger } from '../../platform/logger';
@@ -79,6 +80,8 @@ export interface SagaOrchestratorOptions {
 }
 
 const PENDING_NOTICE_TTL_MS = 60_000;
+/** The most starts one transaction takes (see knownStarts). */
+const START_BATCH = 50;
 /** Runs of one transition when the database aborts it to settle a conflict. */
 const CONFLICT_ATTEMPTS = 3;
 
@@ -250,12 +253,51 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
   const knownVersions = new Map<string, KnownVersion>();
   const KNOWN_VERSIONS_MAX = 1000;
 
+  type KnownStart = { req: NewStoredRun; known: KnownVersion };
+  type Started = { run: WorkflowRun; created: boolean };
+  const startKnown = ({ req, known }: KnownStart) => transact((trx, turn) => startKnownRunProgram(ctx, trx, req, known, turn));
+  /**
+   * Known-version starts without an idempotency key that arrive while a start commits share the
+   * next commit (a group commit; a start that finds none in flight goes at once): one transaction, one write and one commit for all of them, as
+   * each start sends all its statements without waiting. If that transaction fails (a version
+   * that is no longer current aborts it), each start is made on its own, so one start's trouble
+   * is its own. A start with a key goes on its own from the first: a taken key would abort the
+   * others' transaction.
+   */
+  const knownStarts = createGroupCommit<KnownStart, Started>({
+    maxBatch: START_BATCH,
+    // A lone start goes at once; those that come while it commits share the next.
+    flushAtOnce: true,
+    async flush(items) {
+      if (items.length > 1) {
+        try {
+          const started = await transact(function* (trx, turn) {
+            const runs: Started[] = [];
+            for (const { req, known } of items) runs.push(yield* startKnownRunProgram(ctx, trx, req, known, turn));
+            return runs;
+          });
+          return started.map((value) => ({ status: 'fulfilled' as const, value }));
+        } catch (err) {
+          log.debug('a batch of workflow starts failed; starting each on its own', { starts: items.length, error: (err as Error).message });
+        }
+      }
+      return Promise.all(
+        items.map((item) =>
+          startKnown(item).then(
+            (value) => ({ status: 'fulfilled' as const, value }),
+            (reason: unknown) => ({ status: 'rejected' as const, reason }),
+          ),
+        ),
+      );
+    },
+  });
+
   /** Starts the run in one round trip when the workflow's version is known; the long way otherwise, or when that try wrote nothing. */
   async function startStored(req: NewStoredRun): Promise<{ run: WorkflowRun; created: boolean }> {
     const known = strategy.pipelinesStatements ? knownVersions.get(req.workflowId) : undefined;
     if (known) {
       try {
-        return await transact((trx, turn) => startKnownRunProgram(ctx, trx, req, known, turn));
+        return await (req.idempotencyKey === null ? knownStarts.submit({ req, known }) : startKnown({ req, known }));
       } catch (err) {
         if (!isRunNotWritten(err)) throw err;
         knownVersions.delete(req.workflowId);

@@ -21,6 +21,14 @@ export interface GroupCommitOptions<I, O> {
    * half batches taking turns. A synchronous database gains nothing from the extra turn.
    */
   yieldBetweenBatches?: boolean;
+  /**
+   * Flush an item that finds nothing in flight at the end of the current job (a microtask)
+   * instead of on the next turn of the event loop (default false). Items submitted by the same
+   * synchronous code still share it; what a turn would gather (work released by one database
+   * answer) goes in the next flush instead. For callers that submit one item and wait for it, one
+   * after another, whom a turn of a busy event loop would delay each time.
+   */
+  flushAtOnce?: boolean;
   /** Where a throw from a submitTo callback goes (default: rethrown on the next tick, uncaught). */
   reportCallbackError?: (err: unknown) => void;
 }
@@ -94,7 +102,8 @@ export function createGroupCommit<I, O>(opts: GroupCommitOptions<I, O>): GroupCo
     // database answer released finishes within its turn); later ones wait for the next.
     if (!flushing) {
       flushing = true;
-      setImmediate(() => void drain());
+      if (opts.flushAtOnce) queueMicrotask(() => void drain());
+      else setImmediate(() => void drain());
     }
   }
 

@@ -51,6 +51,25 @@ describe('group commit', () => {
     }
   });
 
+  it('with flushAtOnce, flushes an item that finds nothing in flight before the next turn of the event loop, still sharing it with items of the same code', async () => {
+    for (const flushAtOnce of [false, true]) {
+      const order: string[] = [];
+      const group = createGroupCommit<number, number>({
+        maxBatch: 100,
+        flushAtOnce,
+        flush(items) {
+          order.push(`flush ${items.join(',')}`);
+          return items.map((i) => fulfilled(i));
+        },
+      });
+      setImmediate(() => order.push('next turn'));
+      const answers = Promise.all([group.submit(1), group.submit(2)]);
+      await expect(answers).resolves.toEqual([1, 2]);
+      await new Promise((r) => setImmediate(r));
+      expect(order).toEqual(flushAtOnce ? ['flush 1,2', 'next turn'] : ['next turn', 'flush 1,2']);
+    }
+  });
+
   it('never puts more than maxBatch items in one flush', async () => {
     const sizes: number[] = [];
     const group = createGroupCommit<number, number>({
