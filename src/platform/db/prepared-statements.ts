@@ -101,11 +101,15 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
       run<R>(text, parameters, (error, result) => {
         if (error !== undefined) failure ??= { error };
         unanswered -= 1;
-        done(error, result);
-        if (unanswered === 0 && onSettled.length > 0) {
-          const waiting = onSettled;
-          onSettled = [];
-          for (const resolve of waiting) resolve();
+        try {
+          done(error, result);
+        } finally {
+          // Whoever waits for the connection to settle is woken even if `done` broke its promise not to throw.
+          if (unanswered === 0 && onSettled.length > 0) {
+            const waiting = onSettled;
+            onSettled = [];
+            for (const resolve of waiting) resolve();
+          }
         }
       });
     };
