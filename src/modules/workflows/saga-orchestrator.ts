@@ -258,11 +258,11 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
   const startKnown = ({ req, known }: KnownStart) => transact((trx, turn) => startKnownRunProgram(ctx, trx, req, known, turn));
   /**
    * Known-version starts without an idempotency key that arrive while a start commits share the
-   * next commit (a group commit; a start that finds none in flight goes at once): one transaction, one write and one commit for all of them, as
-   * each start sends all its statements without waiting. If that transaction fails (a version
-   * that is no longer current aborts it), each start is made on its own, so one start's trouble
-   * is its own. A start with a key goes on its own from the first: a taken key would abort the
-   * others' transaction.
+   * next commit (a group commit; a start that finds none in flight goes at once): one
+   * transaction, one write and one commit for all of them, as each start sends all its
+   * statements without waiting. If that transaction fails (a version that is no longer current
+   * aborts it), each start is made on its own, so one start's trouble is its own. A start with
+   * a key goes on its own from the first: a taken key would abort the others' transaction.
    */
   const knownStarts = createGroupCommit<KnownStart, Started>({
     maxBatch: START_BATCH,
