@@ -76,7 +76,7 @@ export async function runQueuePostgres(ctx: BenchContext): Promise<BenchmarkOutc
   outcome.ratios.push(ratio('bulk enqueue Catalynx / graphile-worker', throughput['Catalynx enqueue/s']!, throughput['graphile-worker enqueue/s']!, { op: '>=', value: 1 }));
   outcome.notes.push(
     `Concurrency ${QUEUE_CONCURRENCY} for every product; pool size 10 each; jobs are queued first, the clock runs from starting the worker until the product has durably recorded all ${jobs} as completed.`,
-    'Bulk enqueue: Catalynx enqueueMany (the path of POST /api/agents/:id/execute-batch; one insert of unnested column arrays per call, 1,000 tasks per call as the endpoint takes), graphile-worker addJobs (5,000 per call), pg-boss insert().',
+    'Bulk enqueue, 5,000 jobs per call on every side: Catalynx enqueueMany (the path of POST /api/agents/:id/execute-batch; inserts of unnested column arrays, 1,000 rows each, sent one after another in one transaction without waiting), graphile-worker addJobs, pg-boss insert().',
     'Catalynx wakes its worker through the in-process notifier (Redis pub/sub between processes); graphile-worker through LISTEN/NOTIFY; pg-boss polls (0.5 s, its minimum), which sets its latency.',
   );
   return outcome;

@@ -4,7 +4,7 @@
 // scope, a program that waits for nothing finishes before its runner returns.
 
 import { sql } from 'kysely';
-import { exec, receive, runProgram, runSynchronously, send, sendLast, waitOn, type DatabaseHandle, type Program, type Sent } from '../../src/platform/db';
+import { exec, receive, runProgram, runSynchronously, send, sendLast, sendNow, waitOn, type DatabaseHandle, type Program, type Sent } from '../../src/platform/db';
 import { queryTemplate } from '../../src/platform/db/query-template';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../support/services';
 
@@ -147,6 +147,36 @@ describeEachDatabase('statement programs', (kind) => {
     }
     await expect(database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, throwsFirst()))).rejects.toThrow('gave up');
     expect(await flagNames()).toEqual(['early', 'late', 'received']);
+  });
+
+  it('puts a statement sent now on the wire at once, with those sent before it, and it runs while the program goes on', async () => {
+    const seen: { queuedBefore: boolean; queuedAfter: boolean[]; heldOutside: boolean } = { queuedBefore: false, queuedAfter: [], heldOutside: false };
+    const lockKey = 424242;
+    function* program(): Program<void> {
+      const first = yield* send(insertFlag.statement({ name: 'n1' }));
+      seen.queuedBefore = first.queued();
+      const now = yield* sendNow(
+        kind === 'postgres' ? (sql`select pg_advisory_xact_lock(${lockKey})`.compile(database.db) as never) : insertFlag.statement({ name: 'n2' }),
+      );
+      seen.queuedAfter = [first.queued(), now.queued()];
+      if (kind === 'postgres') {
+        // It runs while the program waits on other work: the lock is seen held from outside.
+        seen.heldOutside = yield* waitOn(async () => {
+          for (let i = 0; i < 200; i++) {
+            const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_xact_lock(${lockKey}) as got`.execute(database.db);
+            if (!rows[0]!.got) return true;
+            await new Promise((r) => setTimeout(r, 10));
+          }
+          return false;
+        });
+      }
+      yield* receive(now);
+    }
+    await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, program()));
+    expect(seen.queuedBefore).toBe(kind === 'postgres');
+    expect(seen.queuedAfter).toEqual([false, false]);
+    expect(seen.heldOutside).toBe(kind === 'postgres');
+    expect(await flagNames()).toEqual(kind === 'postgres' ? ['n1'] : ['n1', 'n2']);
   });
 
   it('throws a sent statement’s failure into the program at the next statement it waits for, and the transaction rolls back', async () => {

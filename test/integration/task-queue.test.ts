@@ -89,6 +89,17 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     expect(Number(count.n)).toBe(1200);
   });
 
+  it('stores a batch whose rows all carry the same values as given', async () => {
+    const same = { agentId: 'a', action: 'run', input: { text: 'quote " and backslash \\ and ünï€', n: null }, priority: 3, correlationId: 'c "1"', maxAttempts: 2 };
+    const results = await queue.enqueueMany(Array.from({ length: 1100 }, () => same));
+    expect(new Set(results.map((r) => r.task.id)).size).toBe(1100);
+    for (const r of [results[0]!, results[999]!, results[1000]!, results[1099]!]) {
+      const stored = await queue.get(r.task.id);
+      expect(stored).toEqual(r.task);
+      expect(stored).toMatchObject({ input: same.input, priority: 3, correlation_id: 'c "1"', max_attempts: 2, status: 'queued', result: null });
+    }
+  });
+
   it('answers a batch with repeated idempotency keys, inside it and against queued tasks, with the first task of each key', async () => {
     const earlier = await queue.enqueue({ agentId: 'a', action: 'run', input: 'earlier', idempotencyKey: 'k-old' });
     const batch = Array.from({ length: 1500 }, (_, i) => ({

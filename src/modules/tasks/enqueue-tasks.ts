@@ -8,7 +8,7 @@
 // slots in its own commit (idle-slots.ts): the insert and catalynx_claim_nowait go out with BEGIN
 // and COMMIT in one round trip, and the task starts without a claim of its own.
 import { agentSettings, type AgentSettingsSource } from '../../config';
-import { exec, receive, runProgram, send, type DatabaseHandle, type Program, type Sent, type Tx } from '../../platform/db';
+import { exec, receive, runProgram, send, sendNow, type DatabaseHandle, type Program, type Sent, type Tx } from '../../platform/db';
 import type { TasksTable } from '../../platform/db/schema';
 import { newRowId } from '../../platform/ids';
 import { queryTemplate } from '../../platform/db/query-template';
@@ -167,15 +167,25 @@ export function createTaskEnqueuer(opts: TaskEnqueuerOptions): TaskEnqueuer {
     return found;
   }
 
-  /** Inserts `rows` in statements of bulkInsert.maxRows and answers each request in order. */
-  function* enqueueManyProgram(rows: readonly TasksTable[]): Program<EnqueueResult[]> {
-    const keyed = rows.some((r) => r.idempotency_key !== null);
+  /**
+   * Inserts the requests in statements of bulkInsert.maxRows and answers each in order. Each
+   * statement goes out as soon as it is built (sendNow), so on Postgres the database inserts one
+   * chunk while Node builds the next; the rows are made chunk by chunk for the same reason.
+   */
+  function* enqueueManyProgram(reqs: readonly EnqueueRequest[], t: number): Program<EnqueueResult[]> {
+    const keyed = reqs.some((r) => r.idempotencyKey != null);
+    const rows = new Array<TasksTable>(reqs.length);
+    const statements: Sent<{ id: string }>[] = [];
+    for (let i = 0; i < reqs.length; i += bulkInsert.maxRows) {
+      const chunk = new Array<TasksTable>(Math.min(bulkInsert.maxRows, reqs.length - i));
+      for (let j = 0; j < chunk.length; j++) chunk[j] = rows[i + j] = newTaskRow(reqs[i + j]!, t);
+      statements.push(yield* sendNow(bulkInsert.statement(chunk, keyed)));
+    }
     // A row inserted is what was bound (no column has a default or a trigger), so it is answered
     // from memory; requests whose key was taken (earlier, or earlier in this batch) get that task.
     let inserted: Set<string> | undefined;
-    for (let i = 0; i < rows.length; i += bulkInsert.maxRows) {
-      const chunk = rows.length <= bulkInsert.maxRows ? rows : rows.slice(i, i + bulkInsert.maxRows);
-      const { rows: ids } = yield* exec(bulkInsert.statement(chunk, keyed));
+    for (const statement of statements) {
+      const { rows: ids } = yield* receive(statement);
       if (keyed) for (const r of ids) (inserted ??= new Set()).add(r.id);
     }
     if (!keyed) return rows.map((row) => ({ task: toTask(row), created: true }));
@@ -237,16 +247,15 @@ export function createTaskEnqueuer(opts: TaskEnqueuerOptions): TaskEnqueuer {
 
     async enqueueMany(reqs, trx) {
       const t = now();
-      const rows = reqs.map((req) => newTaskRow(req, t));
       // All or nothing: one transaction (the caller's, or one of its own). A batch that fits one
       // insert needs none of its own: the statement is atomic, and looking up the tasks holding
       // taken keys only reads (under READ COMMITTED a transaction's later statement would not see
       // them any earlier). That saves Postgres two round trips per call.
-      if (trx !== undefined && trx !== db) return runProgram(database, trx, enqueueManyProgram(rows));
+      if (trx !== undefined && trx !== db) return runProgram(database, trx, enqueueManyProgram(reqs, t));
       const results =
-        rows.length <= bulkInsert.maxRows
-          ? await runProgram(database, db, enqueueManyProgram(rows))
-          : await strategy.writeTransaction(db, (q) => runProgram(database, q, enqueueManyProgram(rows)));
+        reqs.length <= bulkInsert.maxRows
+          ? await runProgram(database, db, enqueueManyProgram(reqs, t))
+          : await strategy.writeTransaction(db, (q) => runProgram(database, q, enqueueManyProgram(reqs, t)));
       for (const agentId of new Set(results.filter((r) => r.created).map((r) => r.task.agent_id))) opts.onQueued?.(agentId);
       return results;
     },

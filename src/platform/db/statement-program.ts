@@ -56,6 +56,7 @@ export type Instruction =
   | { readonly query: CompiledQuery<unknown> }
   | { readonly send: CompiledQuery<unknown> }
   | { readonly sendLast: CompiledQuery<unknown> }
+  | { readonly sendNow: CompiledQuery<unknown> }
   | { readonly receive: Sent<unknown> }
   | { readonly wait: () => Promise<unknown> };
 
@@ -91,6 +92,16 @@ export function* sendLast<R>(query: CompiledQuery<R>): Program<Sent<R>> {
   return (yield { sendLast: query }) as Sent<R>;
 }
 
+/**
+ * Sends a statement and puts it on the wire at once (on Postgres, with whatever waits in the
+ * outbox before it), without waiting for its answer: the database works on it while the program
+ * prepares what comes next. For a large statement the program follows with more work of its own
+ * (the chunks of a bulk insert). Where statements run one by one it runs at once, like `send`.
+ */
+export function* sendNow<R>(query: CompiledQuery<R>): Program<Sent<R>> {
+  return (yield { sendNow: query }) as Sent<R>;
+}
+
 /** The answer of a statement sent earlier. */
 export function* receive<R>(sent: Sent<R>): Program<QueryResult<R>> {
   return (yield { receive: sent as Sent<unknown> }) as QueryResult<R>;
@@ -111,6 +122,7 @@ interface Runner {
   exec(query: CompiledQuery<unknown>): Answer<QueryResult<unknown>>;
   send(query: CompiledQuery<unknown>): Answer<Sent<unknown>>;
   sendLast(query: CompiledQuery<unknown>): Answer<Sent<unknown>>;
+  sendNow(query: CompiledQuery<unknown>): Answer<Sent<unknown>>;
   receive(sent: Sent<unknown>): Answer<QueryResult<unknown>>;
   /** Before the program waits for other work: statements sent last are due, as the work may read what they write. */
   beforeWait(): void;
@@ -143,6 +155,7 @@ function statementByStatement(execute: StatementExecutor): Runner {
       return execute(query);
     },
     sendLast: (query) => runner.send(query),
+    sendNow: (query) => runner.send(query),
     send(query) {
       check();
       const sent = new Sent(query);
@@ -212,6 +225,12 @@ function pipelined(direct: DirectConnection): Runner {
       out(sent);
       return sent;
     },
+    sendNow(query) {
+      const sent = new Sent(query);
+      out(sent);
+      direct.flush();
+      return sent;
+    },
     sendLast(query) {
       const sent = new Sent(query);
       sent.queued = () => true;
@@ -258,6 +277,7 @@ function drive<T>(program: Program<T>, runner: Runner, synchronous: boolean, fai
       if ('query' in instruction) answer = runner.exec(instruction.query);
       else if ('send' in instruction) answer = runner.send(instruction.send);
       else if ('sendLast' in instruction) answer = runner.sendLast(instruction.sendLast);
+      else if ('sendNow' in instruction) answer = runner.sendNow(instruction.sendNow);
       else if ('receive' in instruction) answer = runner.receive(instruction.receive);
       else if (synchronous) throw new Error('a synchronous statement program waited for asynchronous work');
       // What the program sent stays in the outbox: a statement the work runs on the connection
