@@ -89,6 +89,26 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     expect(Number(count.n)).toBe(1200);
   });
 
+  it('enqueues at once, without a promise, only where it can (SQLite, connection free); elsewhere it does nothing', async () => {
+    const count = async () => Number((await handle.db.selectFrom('tasks').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const req = { agentId: 'a', action: 'run', input: { now: true }, idempotencyKey: 'at-once' };
+    const first = queue.enqueueNow(req);
+    if (kind === 'postgres') {
+      expect(first).toBeUndefined();
+      expect(await count()).toBe(0);
+      return;
+    }
+    expect(first).toMatchObject({ created: true, task: { agent_id: 'a', input: { now: true }, status: 'queued' } });
+    expect(await queue.get(first!.task.id)).toEqual(first!.task);
+    // The same key again: the task first queued with it.
+    expect(queue.enqueueNow(req)).toEqual({ task: first!.task, created: false });
+    // While a transaction holds the connection it cannot, and changes nothing.
+    await handle.strategy.writeTransaction(handle.db, async () => {
+      expect(queue.enqueueNow({ agentId: 'a', action: 'run', input: null })).toBeUndefined();
+    });
+    expect(await count()).toBe(1);
+  });
+
   it('stores a batch whose rows all carry the same values as given', async () => {
     const same = { agentId: 'a', action: 'run', input: { text: 'quote " and backslash \\ and ünï€', n: null }, priority: 3, correlationId: 'c "1"', maxAttempts: 2 };
     const results = await queue.enqueueMany(Array.from({ length: 1100 }, () => same));

@@ -8,7 +8,7 @@
 // slots in its own commit (idle-slots.ts): the insert and catalynx_claim_nowait go out with BEGIN
 // and COMMIT in one round trip, and the task starts without a claim of its own.
 import { agentSettings, type AgentSettingsSource } from '../../config';
-import { exec, receive, runProgram, send, sendNow, type DatabaseHandle, type Program, type Sent, type Tx } from '../../platform/db';
+import { exec, receive, runCompiled, runProgram, runSynchronously, send, sendNow, type DatabaseHandle, type Program, type Sent, type Tx } from '../../platform/db';
 import type { TasksTable } from '../../platform/db/schema';
 import { newRowId } from '../../platform/ids';
 import { queryTemplate } from '../../platform/db/query-template';
@@ -56,6 +56,12 @@ export interface TaskEnqueuer {
    */
   sendEnqueueProgram(req: EnqueueRequest): Program<SentEnqueue>;
   enqueueMany(reqs: readonly EnqueueRequest[], trx?: Tx): Promise<EnqueueResult[]>;
+  /**
+   * SQLite, with the connection free: enqueue of its own, done at once, synchronously (no
+   * promise on a request's path). Undefined, having done nothing, where it cannot be (Postgres,
+   * or the connection held by a transaction): use enqueue.
+   */
+  enqueueNow(req: EnqueueRequest): EnqueueResult | undefined;
 }
 
 export interface TaskEnqueuerOptions {
@@ -244,6 +250,12 @@ export function createTaskEnqueuer(opts: TaskEnqueuerOptions): TaskEnqueuer {
 
     enqueueProgram,
     sendEnqueueProgram,
+
+    enqueueNow(req) {
+      const done = database.sqlite?.tryExclusive((_, prepare) => runSynchronously(enqueueProgram(req), (query) => runCompiled(prepare, query)));
+      if (done?.value.created) opts.onQueued?.(req.agentId);
+      return done?.value;
+    },
 
     async enqueueMany(reqs, trx) {
       const t = now();

@@ -32,6 +32,12 @@ export type { ClaimedTask } from './task';
 export interface TaskQueue {
   /** Inserts a task, or returns the first one with the same (agent, idempotency key). */
   enqueue(req: EnqueueRequest, trx?: Tx): Promise<{ task: Task; created: boolean }>;
+  /**
+   * SQLite, with the connection free: enqueue, done at once and answered synchronously (an
+   * execute request's path makes no promise for it). Undefined, having done nothing, where it
+   * cannot be (Postgres, or the connection held): use enqueue.
+   */
+  enqueueNow(req: EnqueueRequest): { task: Task; created: boolean } | undefined;
   /** enqueue as a statement program, for a caller's transaction written as one (see statement-program.ts). */
   enqueueProgram(req: EnqueueRequest): Program<{ task: Task; created: boolean }>;
   /** enqueueProgram with its insert sent ahead: the caller's next statements go out with it (see enqueue-tasks.ts). */
@@ -104,6 +110,7 @@ export function createTaskQueue(opts: TaskQueueOptions): TaskQueue {
 
   return {
     enqueue: enqueuer.enqueue,
+    enqueueNow: enqueuer.enqueueNow,
     enqueueProgram: enqueuer.enqueueProgram,
     sendEnqueueProgram: enqueuer.sendEnqueueProgram,
     enqueueMany: enqueuer.enqueueMany,

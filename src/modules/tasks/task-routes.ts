@@ -58,6 +58,15 @@ export interface TaskRoutesOptions {
   notifier: Notifier;
 }
 
+/** The answer to an execute request: 202 for a new task, 200 for the one its idempotency key named. */
+function accepted({ task, created }: { task: Task; created: boolean }) {
+  return {
+    status: created ? 202 : 200,
+    body: { task_id: task.id, status: task.status },
+    headers: { Location: `/api/tasks/${task.id}` },
+  };
+}
+
 export function taskRoutes(opts: TaskRoutesOptions): RouteSpec[] {
   const { queue, notifier } = opts;
   const findAgent = cachedAgentLookup(opts.registry, { ttlMs: 1000 });
@@ -98,17 +107,20 @@ export function taskRoutes(opts: TaskRoutesOptions): RouteSpec[] {
         400: { description: 'Invalid input', schema: ErrorBodySchema },
         404: { description: 'Unknown agent', schema: ErrorBodySchema },
       },
-      async handler({ req, res, params, body }) {
-        // A fresh cached agent needs no promise (every execute request asks).
-        if (!(findAgent.cached(params.id) ?? (await findAgent(params.id)))) throw new NotFoundError('agent', params.id);
-        const key = idempotencyKeyOf(req, body.idempotency_key);
-        assertClientTaskKey(key);
-        const { task, created } = await queue.enqueue(toEnqueueRequest(params.id, body, key ?? null, res.locals.correlationId));
-        return {
-          status: created ? 202 : 200,
-          body: { task_id: task.id, status: task.status },
-          headers: { Location: `/api/tasks/${task.id}` },
+      handler({ req, res, params, body }) {
+        // A fresh cached agent, and an enqueue SQLite makes at once, need no promise (every execute request asks).
+        const queueIt = () => {
+          const key = idempotencyKeyOf(req, body.idempotency_key);
+          assertClientTaskKey(key);
+          const request = toEnqueueRequest(params.id, body, key ?? null, res.locals.correlationId);
+          const now = queue.enqueueNow(request);
+          return now ? accepted(now) : queue.enqueue(request).then(accepted);
         };
+        if (findAgent.cached(params.id)) return queueIt();
+        return findAgent(params.id).then((agent) => {
+          if (!agent) throw new NotFoundError('agent', params.id);
+          return queueIt();
+        });
       },
     }),
     defineRoute({

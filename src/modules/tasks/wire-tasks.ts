@@ -76,6 +76,11 @@ export function wireTasks(
           if (result.created) onTaskEnqueued(result.task);
           return result;
         },
+        enqueueNow(req) {
+          const result = baseQueue.enqueueNow(req);
+          if (result?.created) onTaskEnqueued(result.task);
+          return result;
+        },
       }
     : baseQueue;
   const worker = createTaskWorker({

@@ -6,7 +6,7 @@ import { newCorrelationId } from '../context';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { toErrorReply } from './http-errors';
-import { pathPattern, type RouteSpec } from './route';
+import { pathPattern, type Reply, type RouteSpec } from './route';
 import { parseOrThrow } from './validation';
 
 export interface AppOptions {
@@ -80,34 +80,37 @@ export function createApp(opts: AppOptions): express.Express {
   const patterns: { route: RouteSpec; pattern: RegExp }[] = [];
   for (const route of opts.routes) {
     patterns.push({ route, pattern: pathPattern(route.path) });
-    app[route.method](route.path, async (req: Request, res: Response) => {
+    // Not async: a request the guard decides at once and whose handler answers at once (an
+    // execute on SQLite) is served without a promise; Express passes a throw, or a rejection of
+    // the promise returned, to the error handler.
+    app[route.method](route.path, (req: Request, res: Response) => {
       res.locals.routePath = route.path;
       // A guard that decided at once costs no promise (see the gateway guard's fast path).
       const guarded = opts.guard?.(req, res, route);
-      if (guarded) await guarded;
-      // A NUL character cannot be stored in a Postgres text or jsonb value (the insert would fail
-      // with a 500 there and succeed on SQLite); refuse it up front on every dialect alike.
-      const nulAt = findNul({ params: req.params, query: req.query, body: req.body });
-      if (nulAt) throw new AppError(400, 'invalid_characters', `The request contains a NUL character (at ${nulAt})`);
-      const params = route.params ? parseOrThrow(route.params, req.params, 'params') : req.params;
-      const query = route.query ? parseOrThrow(route.query, req.query ?? {}, 'query') : req.query;
-      let body: unknown = undefined;
-      if (route.body) {
-        // The JSON parser above parses every body of a JSON type (into a value, never undefined)
-        // and leaves the others unread, so a body left undefined is one of another type.
-        if (req.body === undefined && hasBody(req)) {
-          throw new AppError(415, 'unsupported_media_type', 'The request body must be application/json');
-        }
-        body = parseOrThrow(route.body, req.body ?? {}, 'body');
-      }
-      const answered = route.handler({ req, res, body, query, params });
-      const reply = answered instanceof Promise ? await answered : answered;
-      if (reply && !res.headersSent) {
-        if (reply.headers) for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
-        if (reply.body === undefined) res.status(reply.status).end();
-        else res.status(reply.status).json(reply.body);
-      }
+      return guarded ? guarded.then(() => serve(route, req, res)) : serve(route, req, res);
     });
+  }
+
+  /** Validates the request for `route`, runs its handler and sends its reply. */
+  function serve(route: RouteSpec, req: Request, res: Response): Promise<void> | void {
+    // A NUL character cannot be stored in a Postgres text or jsonb value (the insert would fail
+    // with a 500 there and succeed on SQLite); refuse it up front on every dialect alike.
+    const nulAt = findNul({ params: req.params, query: req.query, body: req.body });
+    if (nulAt) throw new AppError(400, 'invalid_characters', `The request contains a NUL character (at ${nulAt})`);
+    const params = route.params ? parseOrThrow(route.params, req.params, 'params') : req.params;
+    const query = route.query ? parseOrThrow(route.query, req.query ?? {}, 'query') : req.query;
+    let body: unknown = undefined;
+    if (route.body) {
+      // The JSON parser above parses every body of a JSON type (into a value, never undefined)
+      // and leaves the others unread, so a body left undefined is one of another type.
+      if (req.body === undefined && hasBody(req)) {
+        throw new AppError(415, 'unsupported_media_type', 'The request body must be application/json');
+      }
+      body = parseOrThrow(route.body, req.body ?? {}, 'body');
+    }
+    const answered = route.handler({ req, res, body, query, params });
+    if (answered instanceof Promise) return answered.then((reply) => send(res, reply));
+    send(res, answered);
   }
 
   for (const handler of opts.extraHandlers ?? []) app.use(handler);
@@ -203,4 +206,12 @@ function holdsNul(root: unknown): boolean {
     }
   }
   return false;
+}
+
+/** Sends a handler's reply, unless it answered the request itself. */
+function send(res: Response, reply: Reply | undefined): void {
+  if (!reply || res.headersSent) return;
+  if (reply.headers) for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
+  if (reply.body === undefined) res.status(reply.status).end();
+  else res.status(reply.status).json(reply.body);
 }
