@@ -168,6 +168,9 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/** bigint and numeric columns as JavaScript numbers (one function for every result pg describes). */
+const parseNumber = (v: string | null): number | null => (v === null ? null : Number(v));
+
 function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, opts: DatabaseOptions): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -180,7 +183,7 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, opt
     // per pool rather than changing pg's process-wide type table.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-        if (oid === INT8_OID || oid === NUMERIC_OID) return (v: string) => (v === null ? null : Number(v));
+        if (oid === INT8_OID || oid === NUMERIC_OID) return parseNumber;
         return pg.types.getTypeParser(oid, format);
       }) as typeof pg.types.getTypeParser,
     },
