@@ -6,7 +6,7 @@ import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../
 import { adminApi, startInProcessWeb, type InProcessWeb } from '../support/in-process';
 import { runProgram } from '../../src/platform/db';
 import { resumeWaits } from '../../src/modules/workflows/resume-waits';
-import { newTurn, type SagaContext } from '../../src/modules/workflows/run-transitions';
+import { newTurn, type SagaContext } from '../../src/modules/workflows/saga-context';
 import { createSagaStatements } from '../../src/modules/workflows/saga-statements';
 
 jest.setTimeout(60_000);

@@ -9,7 +9,8 @@
 import { parseJson, type Program, type Tx } from '../../platform/db';
 import type { StoredEvent } from '../events/event';
 import { lookup } from './render-template';
-import { finishLeaf, lockRun, type SagaContext, type Turn } from './run-transitions';
+import { finishLeaf } from './finish-leaf';
+import { lockRun, type SagaContext, type Turn } from './saga-context';
 import { FINAL_RUN_STATUSES } from './workflow-run';
 
 const WAITS_PER_PASS = 500;

@@ -2,7 +2,8 @@
 // transaction that finishes the step's task; wakes parked steps (sleeps, waits, deadlines) from
 // the scheduler's timer; resumes waits when their event is appended. Saga state lives only in the
 // database, so a crash at any point either commits "task finished + saga advanced" together or
-// neither; the transitions themselves are in run-transitions.ts.
+// neither. The transitions themselves are statement programs, one file each (saga-context.ts
+// lists them).
 
 import { receive, runProgram, send, type DatabaseHandle, type Program, type Sent, type Tx, type WorkflowRunsTable } from '../../platform/db';
 import { createGroupCommit } from '../../platform/db/group-commit';
@@ -17,32 +18,17 @@ import { subscribeFinished } from '../tasks/finished-notice';
 import { TaskStateError } from '../tasks/task-errors';
 import type { Task } from '../tasks/task';
 import type { FinishOutcome, SucceedingTask, TaskQueue } from '../tasks/task-queue';
-import {
-  CANCELLED_REASON,
-  RUN_AGGREGATE,
-  finishCompensation,
-  finishLeaf,
-  loadSteps,
-  lockRun,
-  newTurn,
-  isRunNotWritten,
-  startCompensating,
-  startKnownRunProgram,
-  startStoredRunProgram,
-  type KnownVersion,
-  type NewStoredRun,
-  type RunFinishedHook,
-  type LeafEnd,
-  type SagaContext,
-  type Turn,
-} from './run-transitions';
+import { finishCompensation, startCompensating } from './compensate-run';
+import { finishLeaf } from './finish-leaf';
+import { CANCELLED_REASON, loadSteps, lockRun, newTurn, RUN_AGGREGATE, type LeafEnd, type RunFinishedHook, type SagaContext, type Turn } from './saga-context';
+import { isRunNotWritten, startKnownRunProgram, startStoredRunProgram, type KnownVersion, type NewStoredRun } from './start-run';
 import { createSagaStatements, type StepEndAhead } from './saga-statements';
 import { RunStateError } from './workflow-errors';
 import { FINAL_RUN_STATUSES, toRun, type RunStatus, type RunStep, type WorkflowRun } from './workflow-run';
 import { wakeDueSteps } from './wake-due-steps';
 import { resumeWaits } from './resume-waits';
 
-export { CANCELLED_REASON, RUN_AGGREGATE, type RunFinishedHook } from './run-transitions';
+export { CANCELLED_REASON, RUN_AGGREGATE, type RunFinishedHook } from './saga-context';
 
 export interface StartRunOptions {
   idempotencyKey?: string | null;

@@ -8,7 +8,8 @@
 
 import type { Logger } from '../../platform/logger';
 import type { Program, Tx } from '../../platform/db';
-import { finishLeaf, loadSteps, lockRun, type SagaContext, type Turn } from './run-transitions';
+import { finishLeaf } from './finish-leaf';
+import { loadSteps, lockRun, type SagaContext, type Turn } from './saga-context';
 import { FINAL_RUN_STATUSES, type WorkflowRun } from './workflow-run';
 import { RunStateError } from './workflow-errors';
 import { TaskStateError } from '../tasks/task-errors';
