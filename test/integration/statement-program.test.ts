@@ -4,7 +4,7 @@
 // scope, a program that waits for nothing finishes before its runner returns.
 
 import { sql } from 'kysely';
-import { exec, receive, runProgram, runSynchronously, send, sendLast, sendNow, waitOn, type DatabaseHandle, type Program, type Sent } from '../../src/platform/db';
+import { exec, receive, runProgram, runProgramNow, runSynchronously, send, sendLast, sendNow, waitOn, type DatabaseHandle, type Program, type Sent } from '../../src/platform/db';
 import { queryTemplate } from '../../src/platform/db/query-template';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../support/services';
 
@@ -177,6 +177,16 @@ describeEachDatabase('statement programs', (kind) => {
     expect(seen.queuedAfter).toEqual([false, false]);
     expect(seen.heldOutside).toBe(kind === 'postgres');
     expect(await flagNames()).toEqual(kind === 'postgres' ? ['n1'] : ['n1', 'n2']);
+  });
+
+  it('runs a program at once, without a promise, only on SQLite with the connection free', async () => {
+    const now = runProgramNow(database, insertTwo('now1', 'now2'));
+    expect(now).toEqual(kind === 'sqlite' ? { value: 2 } : undefined);
+    // Held by a transaction, the connection is not free: nothing runs.
+    await database.strategy.writeTransaction(database.db, async () => {
+      expect(runProgramNow(database, insertTwo('held1', 'held2'))).toBeUndefined();
+    });
+    expect(await flagNames()).toEqual(kind === 'sqlite' ? ['now1', 'now2'] : []);
   });
 
   it('throws a sent statement’s failure into the program at the next statement it waits for, and the transaction rolls back', async () => {

@@ -8,7 +8,7 @@
 // slots in its own commit (idle-slots.ts): the insert and catalynx_claim_nowait go out with BEGIN
 // and COMMIT in one round trip, and the task starts without a claim of its own.
 import { agentSettings, type AgentSettingsSource } from '../../config';
-import { exec, receive, runCompiled, runProgram, runSynchronously, send, sendNow, type DatabaseHandle, type Program, type Sent, type Tx } from '../../platform/db';
+import { exec, receive, runProgram, runProgramNow, send, sendNow, type DatabaseHandle, type Program, type Sent, type Tx } from '../../platform/db';
 import type { TasksTable } from '../../platform/db/schema';
 import { newRowId } from '../../platform/ids';
 import { queryTemplate } from '../../platform/db/query-template';
@@ -252,7 +252,7 @@ export function createTaskEnqueuer(opts: TaskEnqueuerOptions): TaskEnqueuer {
     sendEnqueueProgram,
 
     enqueueNow(req) {
-      const done = database.sqlite?.tryExclusive((_, prepare) => runSynchronously(enqueueProgram(req), (query) => runCompiled(prepare, query)));
+      const done = runProgramNow(database, enqueueProgram(req));
       if (done?.value.created) opts.onQueued?.(req.agentId);
       return done?.value;
     },

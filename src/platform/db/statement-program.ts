@@ -316,6 +316,15 @@ export function runSynchronously<T>(program: Program<T>, execute: (query: Compil
 }
 
 /**
+ * SQLite, with the connection free: runs the program at once on the database itself, as
+ * runProgram would, but synchronously, and answers `{ value }` (no promise). Undefined, having
+ * run nothing, where it cannot (Postgres, or the connection held by a transaction or a query).
+ */
+export function runProgramNow<T>(database: DatabaseHandle, program: Program<T>): { value: T } | undefined {
+  return database.sqlite?.tryExclusive((_, prepare) => runSynchronously(program, (query) => runCompiled(prepare, query)));
+}
+
+/**
  * Runs a program in `trx`, a transaction or connection scope: on SQLite its statements run
  * synchronously on the connection the scope holds; on Postgres each is awaited, straight on the
  * connection when `trx` is the strategy's write transaction (direct-connection.ts). Given the
