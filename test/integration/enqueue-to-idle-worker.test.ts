@@ -7,6 +7,7 @@ import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../
 import { startInProcessStack, type InProcessStack } from '../support/in-process';
 import { startFakeAgent, type FakeAgent } from '../support/fake-agent';
 import { waitUntil } from '../support/wait';
+import type { Task } from '../../src/modules/tasks/task';
 
 jest.setTimeout(60_000);
 
@@ -90,17 +91,25 @@ describeEachDatabase('an enqueue and an idle worker in the same process', (kind)
 
   it('a worker stopping while an enqueue holds its slots waits for them and leaves no task leased to it', async () => {
     const other = await startInProcessStack(env());
-    await new Promise((r) => setTimeout(r, 200));
-    const tasks = other.services.tasks!;
-    const enqueued = tasks.queue.enqueue({ agentId: 'echo', action: 'echo', input: { n: 'stop' } });
-    const stopped = tasks.worker.stop();
-    const { task } = await enqueued;
-    await stopped;
-    const row = await queue().get(task.id);
-    // Given back (queued again, its attempt closed) or never leased: never left running.
-    expect(row.status).toBe('queued');
-    expect((await queue().attempts(task.id)).every((a) => a.finished_at !== null)).toBe(true);
-    await other.stop();
+    let task: Task;
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const tasks = other.services.tasks!;
+      const enqueued = tasks.queue.enqueue({ agentId: 'echo', action: 'echo', input: { n: 'stop' } });
+      const stopped = tasks.worker.stop();
+      task = (await enqueued).task;
+      await stopped;
+      // Given back (queued again, its attempt closed) or never leased: never left running on the
+      // stopped worker. The give-back wakes this file's worker, which may have taken it already.
+      const row = await queue().get(task.id);
+      expect(row.locked_by).not.toBe(tasks.worker.workerId);
+      if (row.status !== 'queued') expect(row.locked_by === null || row.locked_by === stack.services.tasks!.worker.workerId).toBe(true);
+      const attempts = await queue().attempts(task.id);
+      expect(attempts.filter((a) => a.worker_id === tasks.worker.workerId).every((a) => a.finished_at !== null)).toBe(true);
+    } finally {
+      // Stopped even when an expectation failed: a stack left running keeps Jest from exiting.
+      await other.stop();
+    }
     // This file's worker takes it with the next task queued here.
     await queue().enqueue({ agentId: 'echo', action: 'echo', input: { wake: true } });
     await succeeded(task.id);
