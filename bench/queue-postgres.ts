@@ -76,8 +76,8 @@ export async function runQueuePostgres(ctx: BenchContext): Promise<BenchmarkOutc
   outcome.ratios.push(ratio('bulk enqueue Catalynx / graphile-worker', throughput['Catalynx enqueue/s']!, throughput['graphile-worker enqueue/s']!, { op: '>=', value: 1 }));
   outcome.notes.push(
     `Concurrency ${QUEUE_CONCURRENCY} for every product; pool size 10 each; jobs are queued first, the clock runs from starting the worker until the product has durably recorded all ${jobs} as completed.`,
-    'Bulk enqueue, 5,000 jobs per call on every side: Catalynx enqueueMany (the path of POST /api/agents/:id/execute-batch; inserts of unnested column arrays, 1,000 rows each, sent one after another in one transaction without waiting), graphile-worker addJobs, pg-boss insert().',
-    'Catalynx wakes its worker through the in-process notifier (Redis pub/sub between processes); graphile-worker through LISTEN/NOTIFY; pg-boss polls (0.5 s, its minimum), which sets its latency.',
+    'Bulk enqueue, 5,000 jobs per call on every side: Catalynx enqueueMany (the path of POST /api/agents/:id/execute-batch; inserts of unnested column arrays, 250 rows each, each sent as soon as it is built, in one transaction), graphile-worker addJobs, pg-boss insert().',
+    'Catalynx runs without Redis here, as its embedded Postgres set-up does: its worker is woken in process, and notifications between processes go through LISTEN/NOTIFY (a completion batch sends its task-finished notification from its own finishing statement); graphile-worker is woken through LISTEN/NOTIFY; pg-boss polls (0.5 s, its minimum), which sets its latency.',
   );
   return outcome;
 }

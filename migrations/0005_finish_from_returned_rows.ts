@@ -12,21 +12,8 @@ import { sql } from 'kysely';
 import { FINISH_AND_CLAIM, LEASE } from './0004_claim_functions';
 import type { AnyKysely, MigrationFactory } from './migration-context';
 
-const FINISH_AND_CLAIM_FROM_RETURNED_ROWS = sql`
-  create or replace function catalynx_finish_and_claim(p_ids text[], p_attempts integer[], p_results text[], p_worker text, p_slots integer,
-    p_now bigint, p_lease_until bigint, p_default_limit integer, p_limits jsonb)
-  returns setof tasks
-  language plpgsql volatile
-  as $$
-  declare
-    v_done tasks[];
-    v_freed jsonb;
-    v_agent text;
-    v_left integer := p_slots;
-    v_running integer;
-    v_take integer;
-    v_leased integer;
-  begin
+/** The batch's finish: its successes' rows and attempt rows written, the finished rows kept in v_done (also migration 0009). */
+export const FINISH_INTO_DONE = `
     with batch as (
       select * from unnest(p_ids, p_attempts, p_results) as b(id, attempts, result)
     ),
@@ -47,7 +34,10 @@ const FINISH_AND_CLAIM_FROM_RETURNED_ROWS = sql`
       where a.task_id = (done.t).id and a.attempt = (done.t).attempts
       returning a.task_id
     )
-    select coalesce(array_agg(done.t), '{}') into v_done from done;
+    select coalesce(array_agg(done.t), '{}') into v_done from done;`;
+
+/** Answers the finished rows, then leases the worker tasks for the slots they gave back, then any others (also migration 0009). */
+export const ANSWER_AND_REFILL = `
     return query select * from unnest(v_done);
     if v_left <= 0 then
       return;
@@ -63,14 +53,32 @@ const FINISH_AND_CLAIM_FROM_RETURNED_ROWS = sql`
       select count(*) into v_running from tasks r where r.status = 'running' and r.agent_id = v_agent;
       v_take := least(v_take, coalesce((p_limits ->> lower(v_agent))::integer, p_default_limit) - v_running);
       exit when v_take <= 0;
-      return query ${sql.raw(LEASE)};
+      return query ${LEASE};
       get diagnostics v_leased = row_count;
       v_left := v_left - v_leased;
       exit when v_leased < v_take;
     end loop;
     if v_left > 0 then
       return query select * from catalynx_claim(p_worker, v_left, p_now, p_lease_until, p_default_limit, p_limits);
-    end if;
+    end if;`;
+
+const FINISH_AND_CLAIM_FROM_RETURNED_ROWS = sql`
+  create or replace function catalynx_finish_and_claim(p_ids text[], p_attempts integer[], p_results text[], p_worker text, p_slots integer,
+    p_now bigint, p_lease_until bigint, p_default_limit integer, p_limits jsonb)
+  returns setof tasks
+  language plpgsql volatile
+  as $$
+  declare
+    v_done tasks[];
+    v_freed jsonb;
+    v_agent text;
+    v_left integer := p_slots;
+    v_running integer;
+    v_take integer;
+    v_leased integer;
+  begin
+    ${sql.raw(FINISH_INTO_DONE)}
+    ${sql.raw(ANSWER_AND_REFILL)}
   end
   $$`;
 

@@ -10,6 +10,7 @@ import finishFromReturnedRows from './0005_finish_from_returned_rows';
 import workflowGraphs from './0006_workflow_graphs';
 import claimWithoutWaiting from './0007_claim_without_waiting';
 import expectWritten from './0008_expect_written';
+import finishAndNotify from './0009_finish_and_notify';
 
 const factories: Record<string, MigrationFactory> = {
   '0001_initial': initial,
@@ -20,6 +21,7 @@ const factories: Record<string, MigrationFactory> = {
   '0006_workflow_graphs': workflowGraphs,
   '0007_claim_without_waiting': claimWithoutWaiting,
   '0008_expect_written': expectWritten,
+  '0009_finish_and_notify': finishAndNotify,
 };
 
 export function buildMigrations(dialect: MigrationDialect): Record<string, Migration> {

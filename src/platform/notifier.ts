@@ -10,8 +10,29 @@ import type { Logger } from './logger';
 import type { NotifyTransport } from './postgres-notify-transport';
 import type { RedisHandle } from './redis';
 
+/**
+ * What a statement needs to send a channel's notification to the other processes itself, inside
+ * its own transaction (pg_notify(channel, message), sent when it commits): the channel's name on
+ * the server and the origin the message's envelope carries, `{"origin": …, "payload": …}` as JSON.
+ */
+export interface DatabaseNotice {
+  channel: string;
+  origin: string;
+}
+
 export interface Notifier {
   publish(channel: string, payload?: string): void;
+  /**
+   * Delivers to this process's subscribers only: for a notification a statement has sent to the
+   * other processes itself (see throughDatabase).
+   */
+  publishLocally(channel: string, payload?: string): void;
+  /**
+   * Where notifications travel between processes through Postgres LISTEN/NOTIFY (no Redis): what
+   * a statement needs to send `channel`'s notification itself, in its own transaction, saving the
+   * statement publish would send after the commit. Undefined otherwise (Redis, or in-process only).
+   */
+  throughDatabase(channel: string): DatabaseNotice | undefined;
   /** Returns an unsubscribe function. */
   subscribe(channel: string, handler: (payload: string) => void): () => void;
   close(): Promise<void>;
@@ -66,6 +87,12 @@ export function createNotifier(opts: NotifierOptions): Notifier {
   }
 
   return {
+    publishLocally(channel, payload = '') {
+      local.emit(channel, payload);
+    },
+    throughDatabase(channel) {
+      return transport ? { channel: transport.channelName(channel), origin } : undefined;
+    },
     publish(channel, payload = '') {
       local.emit(channel, payload);
       if (transport) transport.publish(channel, JSON.stringify({ origin, payload }));

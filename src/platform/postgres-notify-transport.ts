@@ -21,6 +21,8 @@ import type { Logger } from './logger';
 
 export interface NotifyTransport {
   publish(channel: string, message: string): void;
+  /** The channel's name on the server (prefixed), for a statement that calls pg_notify itself. */
+  channelName(channel: string): string;
   /** Starts delivering `channel`'s messages to the handler given to the transport. */
   listen(channel: string): void;
   connected(): boolean;
@@ -168,6 +170,7 @@ export function createPostgresNotifyTransport(opts: PostgresNotifyTransportOptio
         });
       }
     },
+    channelName: (channel) => opts.prefix + channel,
     listen(channel) {
       if (channels.has(channel)) return;
       channels.add(channel);

@@ -14,6 +14,8 @@ import type { TaskQueueContext } from './task-queue-context';
 export interface PlainOutcome {
   /** The tasks finished. */
   done: Set<string>;
+  /** The finishing statement sent their `task-finished` notification to the other processes itself. */
+  announced?: true;
   /** The tasks leased for the slots they freed. */
   next: ClaimedTask[];
 }
@@ -27,17 +29,23 @@ export function createPlainCompletion(ctx: TaskQueueContext): PlainCompletion {
   const { db, options: opts, now, sqliteHotPath } = ctx;
 
   /**
-   * Postgres: catalynx_finish_and_claim (migration 0004) finishes the batch's successes that need
+   * Postgres: catalynx_finish_and_claim (migrations 0004, 0005, 0009) finishes the batch's successes that need
    * nothing more than their rows written (outside a workflow run, no finish hooks; the agent's
    * breaker closed and clean, so a success changes nothing) and then leases the worker up to
    * `slots` next tasks, in one statement and one round trip. It answers the rows it changed: the
    * finished ones ('succeeded') and the leased ones ('running'). The batch travels as arrays, so
-   * the statement text is the same for every batch size and is planned once per connection.
+   * the statement text is the same for every batch size and is planned once per connection. Where
+   * notifications go through Postgres, it also sends the finished tasks' `task-finished`
+   * notification, which would otherwise take a statement of its own after the commit.
    */
-  const finishAndClaimQuery = queryTemplate<'ids' | 'attempts' | 'results' | 'worker' | 'slots' | 't' | 'until' | 'defaultLimit' | 'limits', TasksTable>((p) =>
+  const finishAndClaimQuery = queryTemplate<
+    'ids' | 'attempts' | 'results' | 'worker' | 'slots' | 't' | 'until' | 'defaultLimit' | 'limits' | 'notifyChannel' | 'notifyOrigin',
+    TasksTable
+  >((p) =>
     sql<TasksTable>`select * from catalynx_finish_and_claim(${p.ids}::text[], ${p.attempts}::integer[], ${p.results}::text[], ${p.worker}::text,
-      ${p.slots}::integer, ${p.t}::bigint, ${p.until}::bigint, ${p.defaultLimit}::integer, ${p.limits}::jsonb)`.compile(db),
+      ${p.slots}::integer, ${p.t}::bigint, ${p.until}::bigint, ${p.defaultLimit}::integer, ${p.limits}::jsonb, ${p.notifyChannel}::text, ${p.notifyOrigin}::text)`.compile(db),
   );
+  const notice = opts.finishedNotice;
 
   const successes = (items: readonly Completion[]) => items.map((i) => ({ id: i.task.id, attempts: i.task.attempts, result: JSON.stringify(i.result ?? null) }));
   const plainOutcome = ({ done, claim }: { done: Set<string>; claim?: SqliteClaim }, t: number): PlainOutcome => ({
@@ -72,6 +80,8 @@ export function createPlainCompletion(ctx: TaskQueueContext): PlainCompletion {
       attempts: items.map((i) => i.task.attempts),
       results: items.map((i) => JSON.stringify(i.result ?? null)),
       ...claimParameters(opts, workerId, slots, t),
+      notifyChannel: notice?.channel ?? null,
+      notifyOrigin: notice?.origin ?? null,
     });
     const done = new Set<string>();
     const next: ClaimedTask[] = [];
@@ -79,7 +89,7 @@ export function createPlainCompletion(ctx: TaskQueueContext): PlainCompletion {
       if (r.status === 'running') next.push(toClaimedTask(r, t));
       else done.add(r.id);
     }
-    return { done, next };
+    return notice ? { done, next, announced: true } : { done, next };
   }
 
   return { completePlainNow, completePlain };

@@ -25,7 +25,7 @@ export function createCompletions(ctx: TaskQueueContext): Pick<TaskQueue, 'compl
    */
   function settlePlain(items: readonly Completion[], candidates: readonly Completion[], plain: PlainOutcome, answers: Answers) {
     const { done, next } = plain;
-    announceSucceeded(opts, done);
+    announceSucceeded(opts, done, plain.announced);
     let handed = 0;
     for (const i of candidates) {
       if (!done.has(i.task.id)) continue;

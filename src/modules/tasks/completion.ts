@@ -21,5 +21,5 @@ export interface CompletionAnswer {
   drained?: true;
 }
 
-/** Announces the tasks a commit finished as succeeded. */
-export const announceSucceeded = (opts: TaskQueueOptions, ids: Iterable<string>) => opts.onTasksFinished?.([...ids], 'succeeded');
+/** Announces the tasks a commit finished as succeeded (`sentByDatabase`: its statement notified the other processes). */
+export const announceSucceeded = (opts: TaskQueueOptions, ids: Iterable<string>, sentByDatabase = false) => opts.onTasksFinished?.([...ids], 'succeeded', sentByDatabase);

@@ -5,6 +5,7 @@
 
 import type { AgentSettingsSource } from '../../config';
 import type { DatabaseHandle, Program, Tx } from '../../platform/db';
+import type { DatabaseNotice } from '../../platform/notifier';
 import type { BreakerStore } from '../agents/breaker-store';
 import { cancelTask } from './cancel-task';
 import { createClaim } from './claim-tasks';
@@ -95,8 +96,17 @@ export interface TaskQueueOptions {
   retryMaxMs: number;
   /** Called after a commit that made new work claimable / finished tasks (wake-ups). */
   onQueued?(agentId: string): void;
-  /** The tasks one commit finished, all with the same status (a batch of completions: many). */
-  onTasksFinished?(taskIds: readonly string[], status: TaskStatus): void;
+  /**
+   * The tasks one commit finished, all with the same status (a batch of completions: many).
+   * `sentByDatabase`: the commit itself sent their `task-finished` notification to the other
+   * processes (see finishedNotice); only this process's subscribers are left to tell.
+   */
+  onTasksFinished?(taskIds: readonly string[], status: TaskStatus, sentByDatabase?: boolean): void;
+  /**
+   * Postgres: the `task-finished` notification a batch's finishing statement sends itself, in its
+   * own transaction (finished-notice.ts; absent where notifications do not go through Postgres).
+   */
+  finishedNotice?: DatabaseNotice;
   /** Postgres: this process's idle workers, whose free slots an enqueue of its own leases in its commit (idle-slots.ts). */
   idleSlots?: IdleSlots;
   now?: () => number;

@@ -10,7 +10,7 @@ import { checkAgentsHealth } from '../agents/agent-health-check';
 import { createBreakerStore, type BreakerStore } from '../agents/breaker-store';
 import type { BuiltinAgent } from '../agents/builtin-agent';
 import { createPeriodicScheduler, type PeriodicScheduler } from '../scheduler/periodic-scheduler';
-import { publishFinished } from './finished-notice';
+import { finishedNoticeThroughDatabase, publishFinished } from './finished-notice';
 import { createIdleSlots } from './idle-slots';
 import type { Task } from './task';
 import { createTaskQueue, type TaskQueue } from './task-queue';
@@ -62,7 +62,8 @@ export function wireTasks(
     retryBaseMs: config.worker.retryBaseMs,
     retryMaxMs: config.worker.retryMaxMs,
     onQueued: (agentId) => notifier.publish('tasks', agentId),
-    onTasksFinished: (taskIds) => publishFinished(notifier, taskIds),
+    onTasksFinished: (taskIds, _status, sentByDatabase) => publishFinished(notifier, taskIds, sentByDatabase),
+    finishedNotice: finishedNoticeThroughDatabase(notifier),
     idleSlots,
   });
   // Counted after the insert returned, so an idempotent repeat is not counted twice. An enqueue
