@@ -1,7 +1,8 @@
 // The event store's appends on the real databases: versions decided by the database, stale writers
 // refused without writing, and appends at the end of a stream for writers that serialise themselves.
 
-import type { DatabaseHandle } from '../../src/platform/db';
+import { runProgram, type DatabaseHandle, type Program } from '../../src/platform/db';
+import type { SentAppend } from '../../src/modules/events/event-store';
 import { ConcurrencyConflictError } from '../../src/modules/events/concurrency-error';
 import { createEventStore, type EventStore } from '../../src/modules/events/event-store';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../support/services';
@@ -66,6 +67,49 @@ describeEachDatabase('event store appends', (kind) => {
     expect(all[1]!.data).toEqual({ k: 1 });
     // Other streams are not counted.
     expect((await store.append({ aggregateType: 'other', aggregateId: id, expectedVersion: 'any', events: [{ type: 'Z', data: {} }] }))[0]!.version).toBe(1);
+  });
+
+  it('appends sent last by one transaction land at the ends of their streams, in order, each answering its own events', async () => {
+    const [a, b] = [stream(), stream()];
+    await store.append({ aggregateType: 'thing', aggregateId: a, expectedVersion: 'any', events: [{ type: 'A0', data: {} }] });
+    function* appendMany(): Program<SentAppend[]> {
+      // On Postgres these four go out as one statement with the commit; on SQLite each runs at once.
+      return [
+        yield* store.sendAppendProgram({ aggregateType: 'thing', aggregateId: a, expectedVersion: 'any', events: [{ type: 'A1', data: { n: 1 } }] }),
+        yield* store.sendAppendProgram({ aggregateType: 'thing', aggregateId: b, expectedVersion: 'any', events: [{ type: 'B1', data: {} }, { type: 'B2', data: {} }] }),
+        yield* store.sendAppendProgram({ aggregateType: 'thing', aggregateId: a, expectedVersion: 'any', events: [{ type: 'A2', data: { quote: 'say "hi"\\' } }, { type: 'A3', data: {} }] }),
+        yield* store.sendAppendProgram({ aggregateType: 'other', aggregateId: a, expectedVersion: 'any', events: [{ type: 'O1', data: {} }] }),
+      ];
+    }
+    const sent = await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, appendMany()));
+    expect(sent.map((s) => s.events().map((e) => [e.aggregate_id === a ? 'a' : 'b', e.version, e.type]))).toEqual([
+      [['a', 2, 'A1']],
+      [
+        ['b', 1, 'B1'],
+        ['b', 2, 'B2'],
+      ],
+      [
+        ['a', 3, 'A2'],
+        ['a', 4, 'A3'],
+      ],
+      [['a', 1, 'O1']],
+    ]);
+    const streamA = await store.readStream('thing', a);
+    expect(streamA.map((e) => e.type)).toEqual(['A0', 'A1', 'A2', 'A3']);
+    expect(streamA[2]!.data).toEqual({ quote: 'say "hi"\\' });
+    expect(sent.flatMap((s) => s.events())).toEqual([...streamA.slice(1, 2), ...(await store.readStream('thing', b)), ...streamA.slice(2), ...(await store.readStream('other', a))]);
+    // Positions follow the order the appends were given.
+    const positions = sent.flatMap((s) => s.events().map((e) => e.position));
+    expect(positions).toEqual([...positions].sort((x, y) => x - y));
+
+    // A transaction that fails appends nothing.
+    function* appendThenFail(): Program<void> {
+      yield* store.sendAppendProgram({ aggregateType: 'thing', aggregateId: a, expectedVersion: 'any', events: [{ type: 'lost', data: {} }] });
+      yield* store.sendAppendProgram({ aggregateType: 'thing', aggregateId: b, expectedVersion: 'any', events: [{ type: 'lost', data: {} }] });
+      throw new Error('changed my mind');
+    }
+    await expect(database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, appendThenFail()))).rejects.toThrow('changed my mind');
+    expect((await store.readStream('thing', a)).length + (await store.readStream('thing', b)).length).toBe(6);
   });
 
   it('returns the events exactly as they are stored: ids, positions, data and metadata, one event or several', async () => {

@@ -4,7 +4,8 @@
 // scope, a program that waits for nothing finishes before its runner returns.
 
 import { sql } from 'kysely';
-import { exec, receive, runProgram, runProgramNow, runSynchronously, send, sendLast, sendNow, waitOn, type DatabaseHandle, type Program, type Sent } from '../../src/platform/db';
+import { CompiledQuery } from 'kysely';
+import { exec, receive, runProgram, runProgramNow, runSynchronously, send, sendLast, sendLastGathered, sendNow, waitOn, type DatabaseHandle, type Gathering, type Program, type Sent } from '../../src/platform/db';
 import { queryTemplate } from '../../src/platform/db/query-template';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../support/services';
 
@@ -147,6 +148,56 @@ describeEachDatabase('statement programs', (kind) => {
     }
     await expect(database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, throwsFirst()))).rejects.toThrow('gave up');
     expect(await flagNames()).toEqual(['early', 'late', 'received']);
+  });
+
+  it('gathers the items of a gathering sent last into one statement (Postgres), in the place of the first, each answered', async () => {
+    const built: string[][] = [];
+    // Inserts its items as flags, in one statement for as many as it is given.
+    const flags: Gathering<string, { name: string }> = {
+      build(names) {
+        built.push([...names]);
+        const values = names.map((_, i) => (database.sqlite ? '(?' : `($${i + 1}`) + ", 'enabled', 100, '[]', '', 'api', 1, 0)").join(', ');
+        return CompiledQuery.raw(
+          `insert into feature_flags (name, state, rollout_percentage, conditions, description, source, version, updated_at) values ${values} returning name`,
+          [...names],
+        ) as CompiledQuery<{ name: string }>;
+      },
+    };
+    const describeFlag = queryTemplate<'name' | 'description', never>((p) => database.db.updateTable('feature_flags').set({ description: p.description }).where('name', '=', p.name));
+    function* program(): Program<Sent<{ name: string }>[]> {
+      const first = yield* sendLastGathered(flags, 'g1');
+      // Sent last after the first item: it runs after the gathered statement (it updates g3's row).
+      yield* sendLast(describeFlag.statement({ name: 'g3', description: 'after' }));
+      const second = yield* sendLastGathered(flags, 'g2');
+      const third = yield* sendLastGathered(flags, 'g3');
+      yield* exec(insertFlag.statement({ name: 'own' }));
+      return [first, second, third];
+    }
+    const sent = await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, program()));
+    // Pipelined, one statement for the three; run one by one, a statement each as it came (so the
+    // update sent before g3 was inserted found nothing to change).
+    expect(built).toEqual(kind === 'postgres' ? [['g1', 'g2', 'g3']] : [['g1'], ['g2'], ['g3']]);
+    expect(sent.map((s) => s.answer!.rows.map((r) => r.name))).toEqual(kind === 'postgres' ? [['g1', 'g2', 'g3'], ['g1', 'g2', 'g3'], ['g1', 'g2', 'g3']] : [['g1'], ['g2'], ['g3']]);
+    const rows = await database.db.selectFrom('feature_flags').select(['name', 'description']).orderBy('name').execute();
+    expect(rows).toEqual([
+      { name: 'g1', description: '' },
+      { name: 'g2', description: '' },
+      { name: 'g3', description: kind === 'postgres' ? 'after' : '' },
+      { name: 'own', description: '' },
+    ]);
+
+    // Waiting for one item sends the held items; an item given after that starts a statement of its own.
+    built.length = 0;
+    function* receivesOne(): Program<number> {
+      const first = yield* sendLastGathered(flags, 'h1');
+      yield* sendLastGathered(flags, 'h2');
+      const { rows: answered } = yield* receive(first);
+      yield* sendLastGathered(flags, 'h3');
+      return answered.length;
+    }
+    expect(await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, receivesOne()))).toBe(kind === 'postgres' ? 2 : 1);
+    expect(built).toEqual(kind === 'postgres' ? [['h1', 'h2'], ['h3']] : [['h1'], ['h2'], ['h3']]);
+    expect(await flagNames()).toEqual(['g1', 'g2', 'g3', 'h1', 'h2', 'h3', 'own']);
   });
 
   it('puts a statement sent now on the wire at once, with those sent before it, and it runs while the program goes on', async () => {

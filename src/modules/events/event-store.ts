@@ -2,7 +2,7 @@
 
 import { CompiledQuery } from 'kysely';
 import { newRowId } from '../../platform/ids';
-import { exec, parseJson, runProgram, sendLast, waitOn, type DatabaseHandle, type Program, type Tx } from '../../platform/db';
+import { exec, parseJson, runProgram, sendLastGathered, waitOn, type DatabaseHandle, type Gathering, type Program, type Tx } from '../../platform/db';
 import { queryTemplate } from '../../platform/db/query-template';
 import { ConcurrencyConflictError } from './concurrency-error';
 import type { NewEvent, StoredEvent } from './event';
@@ -80,6 +80,14 @@ export function toEvent(row: EventRow): StoredEvent {
   };
 }
 
+/** An append at the end of its stream, held back to go out with the others of its transaction (appendsAtEnd). */
+interface PendingAppend {
+  aggregateType: string;
+  aggregateId: string;
+  rows: { id: string; type: string; data: string; metadata: string }[];
+  timestamp: number;
+}
+
 /** Batch sizes whose append statement is kept (appends of one or a few events are the rule). */
 const MAX_CACHED_BATCH_SIZES = 32;
 
@@ -99,33 +107,50 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
   };
   const COLUMNS = 'id, aggregate_type, aggregate_id, version, type, data, metadata, timestamp';
 
+  /** The lock every Postgres append takes first (joined in, so it is taken before any row gets its position). */
+  const APPEND_LOCK = 'with append_lock as (select pg_advisory_xact_lock(7245000001))';
+  // Positions come from a sequence, so a transaction that commits later could hold a smaller
+  // position than one already visible, and a subscriber reading "after N" would skip it. Appends
+  // take one transaction-scoped lock first, which makes positions commit in order.
+
+  /** `count` rows of parameters for the VALUES list of an append. */
+  const valueRows = (count: number): string => {
+    let n = 0;
+    const p = () => `$${(n += 1)}`;
+    return Array.from({ length: count }, () => `(${p()}, ${p()}, ${p()}, cast(${p()} as integer), ${p()}, ${p()}, ${p()}, cast(${p()} as bigint))`).join(', ');
+  };
+
   /**
-   * Postgres: the append of `count` events in one statement, inserted only if the stream is still
-   * at the expected version (or after its last event, for 'any').
+   * Postgres: the append of `count` events to one stream, inserted only if the stream is still at
+   * the expected version (its last version by a seek to the end of the (type, id, version) index).
    */
-  function postgresAppendText(count: number, atEnd: boolean): string {
-    return cachedText(`pg:${count}:${atEnd}`, () => {
-      let n = 0;
-      const p = () => `$${(n += 1)}`;
-      // The stream's last version by a seek to the end of the (type, id, version) index.
-      const lastVersion = () => `coalesce((select version from events where aggregate_type = ${p()} and aggregate_id = ${p()}
-        order by version desc limit 1), 0)`;
-      // At the end: the last version is read once (a CTE placed first, so its parameters come
-      // first) and each row's version value is its offset after it.
-      const last = atEnd ? `, last as (select ${lastVersion()} as v)` : '';
-      const rows = Array.from({ length: count }, () => `(${p()}, ${p()}, ${p()}, cast(${p()} as integer), ${p()}, ${p()}, ${p()}, cast(${p()} as bigint))`);
-      const guard = atEnd ? '' : `where ${lastVersion()} = ${p()}`;
-      const values = atEnd ? 'v.id, v.aggregate_type, v.aggregate_id, last.v + v.version, v.type, v.data, v.metadata, v.timestamp' : 'v.*';
-      // Positions come from a sequence, so a transaction that commits later could hold a smaller
-      // position than one already visible, and a subscriber reading "after N" would skip it.
-      // Appends take one transaction-scoped lock first (joined in, so it is taken before any row
-      // gets its position), which makes positions commit in order.
-      return `with append_lock as (select pg_advisory_xact_lock(7245000001))${last}
+  function guardedAppendText(count: number): string {
+    return cachedText(`pg:${count}`, () => {
+      const k = count * 8;
+      return `${APPEND_LOCK}
         insert into events (${COLUMNS})
-        select ${values} from append_lock${atEnd ? ', last' : ''}, (values ${rows.join(', ')}) as v(${COLUMNS})
-        ${guard}
+        select v.* from append_lock, (values ${valueRows(count)}) as v(${COLUMNS})
+        where coalesce((select version from events where aggregate_type = $${k + 1} and aggregate_id = $${k + 2}
+          order by version desc limit 1), 0) = $${k + 3}
         returning *`;
     });
+  }
+
+  /**
+   * Postgres: `count` events appended at the ends of their streams, any number of streams: each
+   * row's version is its stream's last one plus its offset among the statement's rows for that
+   * stream. The statement does not see its own rows, so every row of a stream reads the same last
+   * version; rows take their positions in the order given.
+   */
+  function atEndAppendText(count: number): string {
+    return cachedText(`pg-end:${count}`, () => `${APPEND_LOCK}
+      insert into events (${COLUMNS})
+      select v.id, v.aggregate_type, v.aggregate_id,
+        coalesce((select e.version from events e where e.aggregate_type = v.aggregate_type and e.aggregate_id = v.aggregate_id
+          order by e.version desc limit 1), 0) + v.version,
+        v.type, v.data, v.metadata, v.timestamp
+      from append_lock, (values ${valueRows(count)}) as v(${COLUMNS})
+      returning *`);
   }
 
   /**
@@ -174,21 +199,45 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
     return cachedText(`sqlite:${count}`, () => `insert into events (${COLUMNS}) values ${Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}${count > 1 ? ' returning version, position' : ''}`);
   }
 
-  /** Postgres: the batch in one statement, inserted only if the stream is still at the expected version. */
+  /** Postgres: the batch in one statement, inserted only if the stream is still at the expected version (or at its end, for 'any'). */
   function postgresAppend(append: AppendOptions, timestamp: number): CompiledQuery<EventRow> {
-    const atEnd = append.expectedVersion === 'any';
-    const base = atEnd ? 0 : (append.expectedVersion as number);
-    const parameters: unknown[] = atEnd ? [append.aggregateType, append.aggregateId] : [];
+    if (append.expectedVersion === 'any') return appendsAtEnd.build([{ aggregateType: append.aggregateType, aggregateId: append.aggregateId, rows: newRows(append.events), timestamp }]);
+    const base = append.expectedVersion;
+    const parameters: unknown[] = [];
     append.events.forEach((e, i) => {
       parameters.push(newRowId(), append.aggregateType, append.aggregateId, base + i + 1, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata ?? {}), timestamp);
     });
-    if (!atEnd) parameters.push(append.aggregateType, append.aggregateId, append.expectedVersion);
-    return CompiledQuery.raw(postgresAppendText(append.events.length, atEnd), parameters) as CompiledQuery<EventRow>;
+    parameters.push(append.aggregateType, append.aggregateId, base);
+    return CompiledQuery.raw(guardedAppendText(append.events.length), parameters) as CompiledQuery<EventRow>;
   }
 
   function* insertOnPostgres(append: AppendOptions, timestamp: number): Program<EventRow[]> {
     return (yield* exec(postgresAppend(append, timestamp))).rows;
   }
+
+  /**
+   * Postgres: the appends at the ends of their streams that one transaction program sends last,
+   * in one statement (bench/findings.md item 83): a completion batch's saga steps append to as
+   * many runs' streams, and one statement for all of them costs the server and this process
+   * about what one append did. A stream's rows are numbered after each other in the order the
+   * appends were given.
+   */
+  const appendsAtEnd: Gathering<PendingAppend, EventRow> = {
+    build(items) {
+      const parameters: unknown[] = [];
+      const perStream = new Map<string, number>();
+      for (const item of items) {
+        const stream = `${item.aggregateType}\u0000${item.aggregateId}`;
+        let offset = perStream.get(stream) ?? 0;
+        for (const row of item.rows) parameters.push(row.id, item.aggregateType, item.aggregateId, (offset += 1), row.type, row.data, row.metadata, item.timestamp);
+        perStream.set(stream, offset);
+      }
+      return CompiledQuery.raw(atEndAppendText(parameters.length / 8), parameters) as CompiledQuery<EventRow>;
+    },
+  };
+
+  const newRows = (events: readonly NewEvent[]): PendingAppend['rows'] =>
+    events.map((e) => ({ id: newRowId(), type: e.type, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata ?? {}) }));
 
   function* sendAppendProgram(append: AppendOptions & { expectedVersion: 'any' }): Program<SentAppend> {
     if (append.events.length === 0 || database.sqlite) {
@@ -196,11 +245,14 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
       const events = yield* appendProgram(append);
       return { events: () => events };
     }
-    const sent = yield* sendLast(postgresAppend(append, now()));
+    const rows = newRows(append.events);
+    const sent = yield* sendLastGathered(appendsAtEnd, { aggregateType: append.aggregateType, aggregateId: append.aggregateId, rows, timestamp: now() });
     return {
       events() {
         if (!sent.answer) throw new Error(`the append to ${append.aggregateType} ${append.aggregateId} has no answer yet: read its events after its transaction commits`);
-        return storedEvents(sent.answer.rows);
+        // The statement may hold other appends' rows too: this append's are those with its ids.
+        const own = sent.answer.rows.length === rows.length ? sent.answer.rows : sent.answer.rows.filter((r) => rows.some((mine) => mine.id === r.id));
+        return storedEvents(own);
       },
     };
   }

@@ -30,7 +30,6 @@ export class Sent<R> {
   /** True while the statement waits to go out (Postgres, pipelined). */
   queued: () => boolean = () => false;
   #waiting: (() => void)[] | undefined;
-  constructor(readonly query: CompiledQuery<R>) {}
 
   /** Records the answer or the failure (`error` undefined: answered) and wakes whoever waits for it. */
   settle(error: unknown, answer?: QueryResult<R>): void {
@@ -57,6 +56,7 @@ export type Instruction =
   | { readonly send: CompiledQuery<unknown> }
   | { readonly sendLast: CompiledQuery<unknown> }
   | { readonly sendNow: CompiledQuery<unknown> }
+  | { readonly gather: Gathering<unknown, unknown>; readonly item: unknown }
   | { readonly receive: Sent<unknown> }
   | { readonly wait: () => Promise<unknown> };
 
@@ -93,6 +93,27 @@ export function* sendLast<R>(query: CompiledQuery<R>): Program<Sent<R>> {
 }
 
 /**
+ * A kind of statement sent last whose items a program gathers into one statement: an event
+ * append per saga step of a completion batch becomes one append for all of them (bench/findings.md
+ * item 83). `build` makes the statement for the items, in the order they were given; every
+ * item's Sent gets the whole statement's answer, so an item's result must be findable in it.
+ */
+export interface Gathering<I, R> {
+  build(items: readonly I[]): CompiledQuery<R>;
+}
+
+/**
+ * Sends an item of a gathering to run at the end of the program, as `sendLast` does, in one
+ * statement with the other items of the same gathering still held back: on Postgres the items
+ * go out together, in the place of the first, when the program ends (or waits for one of them,
+ * or for other work); an item given after that starts a new statement. Where statements run one
+ * by one each item runs at once, in a statement of its own.
+ */
+export function* sendLastGathered<I, R>(gathering: Gathering<I, R>, item: I): Program<Sent<R>> {
+  return (yield { gather: gathering as Gathering<unknown, unknown>, item }) as Sent<R>;
+}
+
+/**
  * Sends a statement and puts it on the wire at once (on Postgres, with whatever waits in the
  * outbox before it), without waiting for its answer: the database works on it while the program
  * prepares what comes next. For a large statement the program follows with more work of its own
@@ -123,6 +144,7 @@ interface Runner {
   send(query: CompiledQuery<unknown>): Answer<Sent<unknown>>;
   sendLast(query: CompiledQuery<unknown>): Answer<Sent<unknown>>;
   sendNow(query: CompiledQuery<unknown>): Answer<Sent<unknown>>;
+  gather(gathering: Gathering<unknown, unknown>, item: unknown): Answer<Sent<unknown>>;
   receive(sent: Sent<unknown>): Answer<QueryResult<unknown>>;
   /** Before the program waits for other work: statements sent last are due, as the work may read what they write. */
   beforeWait(): void;
@@ -156,9 +178,10 @@ function statementByStatement(execute: StatementExecutor): Runner {
     },
     sendLast: (query) => runner.send(query),
     sendNow: (query) => runner.send(query),
+    gather: (gathering, item) => runner.send(gathering.build([item])),
     send(query) {
       check();
-      const sent = new Sent(query);
+      const sent = new Sent();
       let answer: ReturnType<StatementExecutor>;
       try {
         answer = execute(query);
@@ -207,39 +230,52 @@ function pipelined(direct: DirectConnection): Runner {
   const firstFailure = (error: unknown): never => {
     throw direct.failure()?.error ?? error;
   };
-  // Statements sent last, held back until the program ends or waits for one of them.
-  let last: Sent<unknown>[] = [];
-  const out = (sent: Sent<unknown>) => {
-    sent.queued = direct.send(sent.query, (error, answer) => sent.settle(error, answer)).queued;
+  // Statements sent last, held back until the program ends or waits for one of them: a statement,
+  // or the items of a gathering, built into one statement when they go out.
+  type Held = { sent: Sent<unknown>; query: CompiledQuery<unknown> } | { sent: Sent<unknown>; gathering: Gathering<unknown, unknown>; items: unknown[] };
+  let last: Held[] = [];
+  const out = (sent: Sent<unknown>, query: CompiledQuery<unknown>) => {
+    sent.queued = direct.send(query, (error, answer) => sent.settle(error, answer)).queued;
   };
   const releaseLast = () => {
     if (last.length === 0) return;
     const held = last;
     last = [];
-    for (const sent of held) out(sent);
+    for (const h of held) out(h.sent, 'query' in h ? h.query : h.gathering.build(h.items));
   };
   return {
     exec: (query) => direct.query(query).then(check, firstFailure),
     send(query) {
-      const sent = new Sent(query);
-      out(sent);
+      const sent = new Sent();
+      out(sent, query);
       return sent;
     },
     sendNow(query) {
-      const sent = new Sent(query);
-      out(sent);
+      const sent = new Sent();
+      out(sent, query);
       direct.flush();
       return sent;
     },
     sendLast(query) {
-      const sent = new Sent(query);
+      const sent = new Sent();
       sent.queued = () => true;
-      last.push(sent);
+      last.push({ sent, query });
+      return sent;
+    },
+    gather(gathering, item) {
+      const held = last.find((h) => 'gathering' in h && h.gathering === gathering);
+      if (held && 'items' in held) {
+        held.items.push(item);
+        return held.sent;
+      }
+      const sent = new Sent();
+      sent.queued = () => true;
+      last.push({ sent, gathering, items: [item] });
       return sent;
     },
     receive(sent) {
       // Held back to the end: it goes now, with the others held back (in their order).
-      if (last.includes(sent)) releaseLast();
+      if (last.some((h) => h.sent === sent)) releaseLast();
       // Still in the outbox: it goes now (with whatever waits with it). Already out: only its answer is awaited.
       if (sent.queued()) direct.flush();
       // Answered already (sent with an earlier round trip): no promise.
@@ -278,6 +314,7 @@ function drive<T>(program: Program<T>, runner: Runner, synchronous: boolean, fai
       else if ('send' in instruction) answer = runner.send(instruction.send);
       else if ('sendLast' in instruction) answer = runner.sendLast(instruction.sendLast);
       else if ('sendNow' in instruction) answer = runner.sendNow(instruction.sendNow);
+      else if ('gather' in instruction) answer = runner.gather(instruction.gather, instruction.item);
       else if ('receive' in instruction) answer = runner.receive(instruction.receive);
       else if (synchronous) throw new Error('a synchronous statement program waited for asynchronous work');
       // What the program sent stays in the outbox: a statement the work runs on the connection
