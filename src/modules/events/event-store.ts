@@ -34,10 +34,11 @@ export interface EventStore {
    * (statement-program.ts `sendLast`): on Postgres it goes out when the program ends, with the
    * transaction's COMMIT, so the lock that orders positions is held only from there to the commit.
    * For a writer that serialises the stream's writers itself (a saga under its run's lock); a
-   * failure fails the transaction. Two such appends of one transaction keep their order. Work the
-   * program waits on (`waitOn`: a run-finished hook reading the run's stream) sees them; a
-   * statement of the program itself does not until the program ends. The events are read once
-   * the transaction has committed.
+   * failure fails the transaction. Such appends of one transaction go out together, as one
+   * statement for all their streams (statement-program.ts `sendLastGathered`), and keep their
+   * order. Work the program waits on (`waitOn`: a run-finished hook reading the run's stream)
+   * sees them; a statement of the program itself does not until the program ends. The events are
+   * read once the transaction has committed.
    */
   sendAppendProgram(opts: AppendOptions & { expectedVersion: 'any' }): Program<SentAppend>;
   readStream(aggregateType: string, aggregateId: string, opts?: { fromVersion?: number; toVersion?: number }): Promise<StoredEvent[]>;
