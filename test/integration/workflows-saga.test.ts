@@ -13,6 +13,8 @@ describeEachDatabase('workflow sagas', (kind) => {
   let stack: InProcessStack;
   let agent: FakeAgent;
   const finishedRuns: { id: string; status: string; metadata: Record<string, unknown> }[] = [];
+  /** Runs heard by a hook registered for runs with metadata `listen: true` only. */
+  const heardSelectively: string[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);
@@ -31,6 +33,12 @@ describeEachDatabase('workflow sagas', (kind) => {
     stack.services.workflows!.onRunFinished(async (_trx, run) => {
       finishedRuns.push({ id: run.id, status: run.status, metadata: run.metadata });
     });
+    stack.services.workflows!.onRunFinished(
+      async (_trx, run) => {
+        heardSelectively.push(run.id);
+      },
+      { when: (run) => run.metadata.listen === true },
+    );
     const reg = await stack.api('/api/agents', {
       method: 'POST',
       json: { id: 'shop', name: 'Shop', capabilities: ['orders'], endpoint: agent.endpoint, version: '1', health_check_url: agent.healthUrl, metadata: {} },
@@ -286,5 +294,17 @@ describeEachDatabase('workflow sagas', (kind) => {
     expect(done).toMatchObject({ status: 'completed', metadata: { profile_id: 'p-1', tier: 'gold' } });
     expect(finishedRuns.filter((r) => r.id === run.id)).toEqual([{ id: run.id, status: 'completed', metadata: { profile_id: 'p-1', tier: 'gold' } }]);
     expect((await stack.services.workflows!.startRun('templated', {}, { idempotencyKey: 'module-1' })).run.id).toBe(run.id);
+  });
+
+  it('calls a hook registered with `when` only for the runs it accepts', async () => {
+    const workflows = stack.services.workflows!;
+    const heard = (await workflows.startRun('templated', { order: 'w-1' }, { metadata: { listen: true } })).run;
+    const ignored = (await workflows.startRun('templated', { order: 'w-2' }, { metadata: { listen: false } })).run;
+    await finalRun(heard.id, ['completed']);
+    await finalRun(ignored.id, ['completed']);
+    // Both finished, and the unconditional hook heard both; the selective one only the first.
+    expect(finishedRuns.map((r) => r.id)).toEqual(expect.arrayContaining([heard.id, ignored.id]));
+    expect(heardSelectively).toContain(heard.id);
+    expect(heardSelectively).not.toContain(ignored.id);
   });
 });

@@ -32,7 +32,7 @@ export function* finishRun(ctx: SagaContext, trx: Tx, run: WorkflowRun, from: Ru
     finished = toRun(row);
   }
   yield* appendRunEvents(ctx, run.id, events, turn);
-  for (const hook of ctx.runFinishedHooks) yield* waitOn(() => hook(trx, finished));
+  for (const { hook, when } of ctx.runFinishedHooks) if (!when || when(finished)) yield* waitOn(() => hook(trx, finished));
   if (finished.parent_run_id && finished.parent_step_id) yield* childRunFinished(ctx, trx, finished, turn);
 }
 

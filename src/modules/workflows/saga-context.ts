@@ -25,13 +25,27 @@ const MAX_ERROR_LENGTH = 4000;
 /** Runs in the transaction that moves a run to a final status. */
 export type RunFinishedHook = (trx: Tx, run: WorkflowRun) => Promise<void>;
 
+export interface RunFinishedHookOptions {
+  /**
+   * The runs the hook is for, decided from the finished run alone; others skip it. The
+   * transaction then does not wait for it: statements held back for the end of the
+   * transaction (the run's event appends) stay together, and no promise is made.
+   */
+  when?(run: WorkflowRun): boolean;
+}
+
+/** A registered run-finished hook. */
+export interface RunFinishedListener extends RunFinishedHookOptions {
+  hook: RunFinishedHook;
+}
+
 export interface SagaContext {
   database: DatabaseHandle;
   q: SagaStatements;
   queue: TaskQueue;
   events: EventStore;
   now: () => number;
-  runFinishedHooks: readonly RunFinishedHook[];
+  runFinishedHooks: readonly RunFinishedListener[];
 }
 
 /** What one transaction's transitions leave for after its commit, and their bookkeeping. */

@@ -20,7 +20,7 @@ import type { Task } from '../tasks/task';
 import type { FinishOutcome, SucceedingTask, TaskQueue } from '../tasks/task-queue';
 import { finishCompensation, startCompensating } from './compensate-run';
 import { finishLeaf } from './finish-leaf';
-import { CANCELLED_REASON, loadSteps, lockRun, newTurn, RUN_AGGREGATE, type LeafEnd, type RunFinishedHook, type SagaContext, type Turn } from './saga-context';
+import { CANCELLED_REASON, loadSteps, lockRun, newTurn, RUN_AGGREGATE, type LeafEnd, type RunFinishedHook, type RunFinishedHookOptions, type RunFinishedListener, type SagaContext, type Turn } from './saga-context';
 import { isRunNotWritten, startKnownRunProgram, startStoredRunProgram, type KnownVersion, type NewStoredRun } from './start-run';
 import { createSagaStatements, type StepEndAhead } from './saga-statements';
 import { RunStateError } from './workflow-errors';
@@ -28,7 +28,7 @@ import { FINAL_RUN_STATUSES, toRun, type RunStatus, type RunStep, type WorkflowR
 import { wakeDueSteps } from './wake-due-steps';
 import { resumeWaits } from './resume-waits';
 
-export { CANCELLED_REASON, RUN_AGGREGATE, type RunFinishedHook } from './saga-context';
+export { CANCELLED_REASON, RUN_AGGREGATE, type RunFinishedHook, type RunFinishedHookOptions } from './saga-context';
 
 export interface StartRunOptions {
   idempotencyKey?: string | null;
@@ -53,7 +53,7 @@ export interface SagaOrchestrator {
   wakeDueSteps(): Promise<number>;
   /** Resumes waits whose event has been appended (all types, or these). Answers how many it resumed. */
   resumeWaits(types?: readonly string[]): Promise<number>;
-  onRunFinished(hook: RunFinishedHook): void;
+  onRunFinished(hook: RunFinishedHook, opts?: RunFinishedHookOptions): void;
 }
 
 export interface SagaOrchestratorOptions {
@@ -75,7 +75,7 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
   const { db, strategy } = opts.database;
   const now = opts.now ?? Date.now;
   const log = opts.logger.child('workflows');
-  const runFinishedHooks: RunFinishedHook[] = [];
+  const runFinishedHooks: RunFinishedListener[] = [];
   const ctx: SagaContext = { database: opts.database, q: createSagaStatements(opts.database), queue: opts.queue, events: opts.events, now, runFinishedHooks };
 
   // A hook cannot see its transaction commit; the queue announces every committed finish on
@@ -349,8 +349,8 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
 
     resumeWaits: (types) => resumeWaits({ ctx, transact, types }),
 
-    onRunFinished(hook) {
-      runFinishedHooks.push(hook);
+    onRunFinished(hook, opts = {}) {
+      runFinishedHooks.push({ hook, when: opts.when });
     },
   };
   return orchestrator;

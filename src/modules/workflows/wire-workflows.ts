@@ -6,7 +6,7 @@ import type { Services } from '../../processes/services';
 import { EVENTS_CHANNEL } from '../events/publish-appended';
 import type { PeriodicJob } from '../scheduler/periodic-scheduler';
 import { loadWorkflowsDir } from './load-workflows-dir';
-import { createSagaOrchestrator, type RunFinishedHook, type StartRunOptions } from './saga-orchestrator';
+import { createSagaOrchestrator, type RunFinishedHook, type RunFinishedHookOptions, type StartRunOptions } from './saga-orchestrator';
 import { saveWorkflow } from './save-workflow';
 import { WorkflowFileError } from './workflow-errors';
 import type { WorkflowRun } from './workflow-run';
@@ -22,8 +22,11 @@ export interface WorkflowServices {
   store: WorkflowStore;
   /** Starts a run of a stored workflow (other modules use this; e.g. intelligence tiers with metadata). */
   startRun(workflowId: string, input: unknown, opts?: Pick<StartRunOptions, 'idempotencyKey' | 'metadata'>): Promise<{ run: WorkflowRun; created: boolean }>;
-  /** Registers a hook called in the same transaction when a run reaches a final status. */
-  onRunFinished(hook: RunFinishedHook): void;
+  /**
+   * Registers a hook called in the same transaction when a run reaches a final status (with
+   * `when`, only for the runs it accepts).
+   */
+  onRunFinished(hook: RunFinishedHook, opts?: RunFinishedHookOptions): void;
   /** Re-reads the stored definitions' schedules into the periodic scheduler. */
   refreshSchedules(): Promise<void>;
   /** Resumes the runs waiting for events of these types that have been appended. */
@@ -136,7 +139,7 @@ export function wireWorkflows(services: Services, platform: Platform): WorkflowS
   return {
     store,
     startRun: (workflowId, input, opts = {}) => orchestrator.startRun(workflowId, input, opts),
-    onRunFinished: (hook) => orchestrator.onRunFinished(hook),
+    onRunFinished: (hook, opts) => orchestrator.onRunFinished(hook, opts),
     refreshSchedules,
     resumeWaits: (types) => orchestrator.resumeWaits(types),
   };
