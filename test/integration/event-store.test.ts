@@ -2,7 +2,7 @@
 // refused without writing, and appends at the end of a stream for writers that serialise themselves.
 
 import { runProgram, type DatabaseHandle, type Program } from '../../src/platform/db';
-import type { SentAppend } from '../../src/modules/events/event-store';
+import { MAX_EVENTS_PER_APPEND, type SentAppend } from '../../src/modules/events/event-store';
 import { ConcurrencyConflictError } from '../../src/modules/events/concurrency-error';
 import { createEventStore, type EventStore } from '../../src/modules/events/event-store';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../support/services';
@@ -110,6 +110,38 @@ describeEachDatabase('event store appends', (kind) => {
     }
     await expect(database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, appendThenFail()))).rejects.toThrow('changed my mind');
     expect((await store.readStream('thing', a)).length + (await store.readStream('thing', b)).length).toBe(6);
+  });
+
+  it('numbers a stream on across the statements a large transaction’s appends are split into', async () => {
+    const id = stream();
+    const many = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ type: `${prefix}${i}`, data: { i } }));
+    function* appendLots(): Program<SentAppend[]> {
+      // 9,000 events: in one statement, 72,000 parameters, more than Postgres takes.
+      const sent: SentAppend[] = [];
+      for (const prefix of ['a', 'b', 'c']) sent.push(yield* store.sendAppendProgram({ aggregateType: 'thing', aggregateId: id, expectedVersion: 'any', events: many(prefix, 3000) }));
+      return sent;
+    }
+    const sent = await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, appendLots()));
+    expect(sent.map((s) => s.events().map((e) => e.version))).toEqual([0, 1, 2].map((k) => Array.from({ length: 3000 }, (_, i) => k * 3000 + i + 1)));
+    const stored = await store.readStream('thing', id);
+    expect(stored.map((e) => e.type)).toEqual([...many('a', 3000), ...many('b', 3000), ...many('c', 3000)].map((e) => e.type));
+    const positions = stored.map((e) => e.position);
+    expect(positions).toEqual([...positions].sort((x, y) => x - y));
+  });
+
+  it('refuses an append of more events than one statement carries, writing nothing', async () => {
+    const id = stream();
+    const events = Array.from({ length: MAX_EVENTS_PER_APPEND + 1 }, (_, i) => ({ type: 'E', data: { i } }));
+    await expect(store.append({ aggregateType: 'thing', aggregateId: id, expectedVersion: 0, events })).rejects.toThrow(`at most ${MAX_EVENTS_PER_APPEND} events`);
+    await expect(store.append({ aggregateType: 'thing', aggregateId: id, expectedVersion: 'any', events })).rejects.toThrow(RangeError);
+    function* sendsTooMany(): Program<void> {
+      yield* store.sendAppendProgram({ aggregateType: 'thing', aggregateId: id, expectedVersion: 'any', events: events.slice(0, 1) });
+      yield* store.sendAppendProgram({ aggregateType: 'thing', aggregateId: id, expectedVersion: 'any', events });
+    }
+    await expect(database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, sendsTooMany()))).rejects.toThrow(RangeError);
+    expect(await store.readStream('thing', id)).toEqual([]);
+    // The largest allowed goes in.
+    expect(await store.append({ aggregateType: 'thing', aggregateId: id, expectedVersion: 0, events: events.slice(1) })).toHaveLength(MAX_EVENTS_PER_APPEND);
   });
 
   it('returns the events exactly as they are stored: ids, positions, data and metadata, one event or several', async () => {

@@ -198,6 +198,16 @@ describeEachDatabase('statement programs', (kind) => {
     expect(await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, receivesOne()))).toBe(kind === 'postgres' ? 2 : 1);
     expect(built).toEqual(kind === 'postgres' ? [['h1', 'h2'], ['h3']] : [['h1'], ['h2'], ['h3']]);
     expect(await flagNames()).toEqual(['g1', 'g2', 'g3', 'h1', 'h2', 'h3', 'own']);
+
+    // A statement that accepts no more items: the next one starts a statement of its own, after it.
+    built.length = 0;
+    const pairs: Gathering<string, { name: string }> = { build: flags.build, accepts: (items) => items.length < 2 };
+    function* fills(): Program<void> {
+      for (const name of ['p1', 'p2', 'p3', 'p4', 'p5']) yield* sendLastGathered(pairs, name);
+    }
+    await database.strategy.writeTransaction(database.db, (trx) => runProgram(database, trx, fills()));
+    expect(built).toEqual(kind === 'postgres' ? [['p1', 'p2'], ['p3', 'p4'], ['p5']] : [['p1'], ['p2'], ['p3'], ['p4'], ['p5']]);
+    expect((await flagNames()).filter((n) => n.startsWith('p'))).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
   });
 
   it('puts a statement sent now on the wire at once, with those sent before it, and it runs while the program goes on', async () => {

@@ -23,7 +23,8 @@ export interface AppendOptions {
 export interface EventStore {
   /**
    * Appends events as expectedVersion+1, +2, ... in one transaction. Of two writers with the same
-   * expected version exactly one succeeds; the other gets ConcurrencyConflictError.
+   * expected version exactly one succeeds; the other gets ConcurrencyConflictError. At most
+   * MAX_EVENTS_PER_APPEND events (a RangeError, with nothing written, for more).
    * Pass `trx` to append inside a caller's transaction (the change and its events commit together).
    */
   append(opts: AppendOptions, trx?: Tx): Promise<StoredEvent[]>;
@@ -87,6 +88,19 @@ interface PendingAppend {
   aggregateId: string;
   rows: { id: string; type: string; data: string; metadata: string }[];
   timestamp: number;
+}
+
+/**
+ * The most events one append carries, and one gathered append statement: 8 parameters each,
+ * 32,000 in all, within what one statement may bind (SQLite 32,766, Postgres 65,535).
+ */
+export const MAX_EVENTS_PER_APPEND = 4000;
+
+/** Refuses an append too large for one statement, before anything is written. */
+function checkSize(append: AppendOptions): void {
+  if (append.events.length > MAX_EVENTS_PER_APPEND) {
+    throw new RangeError(`an append carries at most ${MAX_EVENTS_PER_APPEND} events; this one has ${append.events.length} (append them in parts)`);
+  }
 }
 
 /** Batch sizes whose append statement is kept (appends of one or a few events are the rule). */
@@ -235,12 +249,18 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
       }
       return CompiledQuery.raw(atEndAppendText(parameters.length / 8), parameters) as CompiledQuery<EventRow>;
     },
+    accepts(items, item) {
+      let events = item.rows.length;
+      for (const held of items) events += held.rows.length;
+      return events <= MAX_EVENTS_PER_APPEND;
+    },
   };
 
   const newRows = (events: readonly NewEvent[]): PendingAppend['rows'] =>
     events.map((e) => ({ id: newRowId(), type: e.type, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata ?? {}) }));
 
   function* sendAppendProgram(append: AppendOptions & { expectedVersion: 'any' }): Program<SentAppend> {
+    checkSize(append);
     if (append.events.length === 0 || database.sqlite) {
       // SQLite answers at once (and its append is two statements, the second needing the first).
       const events = yield* appendProgram(append);
@@ -282,6 +302,7 @@ export function createEventStore(database: DatabaseHandle, opts: { now?: () => n
    * statement a Postgres transaction accepts no more, so there the version is read outside it.
    */
   function* appendProgram(append: AppendOptions): Program<StoredEvent[]> {
+    checkSize(append);
     if (append.events.length === 0) return [];
     const onSqlite = database.sqlite !== undefined;
     const { aggregateType, aggregateId, expectedVersion } = append;

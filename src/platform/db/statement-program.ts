@@ -100,14 +100,20 @@ export function* sendLast<R>(query: CompiledQuery<R>): Program<Sent<R>> {
  */
 export interface Gathering<I, R> {
   build(items: readonly I[]): CompiledQuery<R>;
+  /**
+   * Whether a statement already holding `items` takes `item` too (default: always); one that does
+   * not starts the next statement, which goes out after it. For a bound on one statement's size
+   * (Postgres takes at most 65,535 parameters a statement).
+   */
+  accepts?(items: readonly I[], item: I): boolean;
 }
 
 /**
  * Sends an item of a gathering to run at the end of the program, as `sendLast` does, in one
  * statement with the other items of the same gathering still held back: on Postgres the items
  * go out together, in the place of the first, when the program ends (or waits for one of them,
- * or for other work); an item given after that starts a new statement. Where statements run one
- * by one each item runs at once, in a statement of its own.
+ * or for other work); an item given after that, or one the statement does not accept, starts a
+ * new statement. Where statements run one by one each item runs at once, in a statement of its own.
  */
 export function* sendLastGathered<I, R>(gathering: Gathering<I, R>, item: I): Program<Sent<R>> {
   return (yield { gather: gathering as Gathering<unknown, unknown>, item }) as Sent<R>;
@@ -237,6 +243,14 @@ function pipelined(direct: DirectConnection): Runner {
   const out = (sent: Sent<unknown>, query: CompiledQuery<unknown>) => {
     sent.queued = direct.send(query, (error, answer) => sent.settle(error, answer)).queued;
   };
+  /** The newest statement held back for `gathering`, if any. */
+  const newestOf = (gathering: Gathering<unknown, unknown>) => {
+    for (let i = last.length - 1; i >= 0; i--) {
+      const h = last[i]!;
+      if ('gathering' in h && h.gathering === gathering) return h;
+    }
+    return undefined;
+  };
   const releaseLast = () => {
     if (last.length === 0) return;
     const held = last;
@@ -263,8 +277,9 @@ function pipelined(direct: DirectConnection): Runner {
       return sent;
     },
     gather(gathering, item) {
-      const held = last.find((h) => 'gathering' in h && h.gathering === gathering);
-      if (held && 'items' in held) {
+      // The newest statement of this gathering takes it, unless it is full.
+      const held = newestOf(gathering);
+      if (held && (gathering.accepts?.(held.items, item) ?? true)) {
         held.items.push(item);
         return held.sent;
       }
