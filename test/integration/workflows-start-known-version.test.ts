@@ -105,6 +105,24 @@ describeEachDatabase('starting runs of a workflow whose version is known', (kind
     expect(await counts()).toEqual(before);
   });
 
+  it('starts asked for at once where some name no workflow: those are refused, the others start, and the refused leave nothing', async () => {
+    // Starts that share a transaction (on SQLite every start without a key that comes while
+    // others are under way) are made one by one when that transaction fails.
+    const workflows = stack.services.workflows!;
+    const before = await counts();
+    const results = await Promise.allSettled(
+      Array.from({ length: 16 }, (_, i) => workflows.startRun(i % 4 === 3 ? 'no-such-workflow' : 'known', { i })),
+    );
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(refused).toHaveLength(4);
+    for (const r of refused) expect(String((r as PromiseRejectedResult).reason)).toMatch(/no-such-workflow/);
+    const started = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ run: { id: string; input: { i: number } }; created: boolean }>).value);
+    expect(started.map((s) => s.created)).toEqual(Array(12).fill(true));
+    expect(started.map((s) => s.run.input.i).sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i).filter((i) => i % 4 !== 3));
+    await Promise.all(started.map((s) => finished(s.run.id)));
+    expect((await counts()).runs - before.runs).toBe(12);
+  });
+
   it('answers 404 for a workflow deleted since, leaving no run, step, task or event behind', async () => {
     await finished((await start()).body.run_id);
     const before = await counts();

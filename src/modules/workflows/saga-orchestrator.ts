@@ -239,18 +239,23 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
   const knownVersions = new Map<string, KnownVersion>();
   const KNOWN_VERSIONS_MAX = 1000;
 
-  type KnownStart = { req: NewStoredRun; known: KnownVersion };
+  /** A start of a stored workflow's current version: known to this process (Postgres), or read by the insert. */
+  type StoredStart = { req: NewStoredRun; known?: KnownVersion };
   type Started = { run: WorkflowRun; created: boolean };
-  const startKnown = ({ req, known }: KnownStart) => transact((trx, turn) => startKnownRunProgram(ctx, trx, req, known, turn));
+  const startProgram = (trx: Tx, turn: Turn, { req, known }: StoredStart) =>
+    known ? startKnownRunProgram(ctx, trx, req, known, turn) : startStoredRunProgram(ctx, trx, req, turn);
+  const startAlone = (start: StoredStart) => transact((trx, turn) => startProgram(trx, turn, start));
   /**
-   * Known-version starts without an idempotency key that arrive while a start commits share the
-   * next commit (a group commit; a start that finds none in flight goes at once): one
-   * transaction, one write and one commit for all of them, as each start sends all its
-   * statements without waiting. If that transaction fails (a version that is no longer current
-   * aborts it), each start is made on its own, so one start's trouble is its own. A start with
-   * a key goes on its own from the first: a taken key would abort the others' transaction.
+   * Starts without an idempotency key that arrive while a start commits share the next commit (a
+   * group commit; a start that finds none in flight goes at once): one transaction, one write and
+   * one commit for all of them. On Postgres these are known-version starts, each sending all its
+   * statements without waiting; on SQLite, where the connection takes one transaction at a time
+   * anyway, every start without a key, so concurrent starts stop paying a commit each. If that
+   * transaction fails (a version that is no longer current, a workflow that does not exist), each
+   * start is made on its own, so one start's trouble is its own. A start with a key goes on its
+   * own from the first: a taken key would abort the others' transaction.
    */
-  const knownStarts = createGroupCommit<KnownStart, Started>({
+  const sharedStarts = createGroupCommit<StoredStart, Started>({
     maxBatch: START_BATCH,
     // A lone start goes at once; those that come while it commits share the next.
     flushAtOnce: true,
@@ -259,7 +264,7 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
         try {
           const started = await transact(function* (trx, turn) {
             const runs: Started[] = [];
-            for (const { req, known } of items) runs.push(yield* startKnownRunProgram(ctx, trx, req, known, turn));
+            for (const item of items) runs.push(yield* startProgram(trx, turn, item));
             return runs;
           });
           return started.map((value) => ({ status: 'fulfilled' as const, value }));
@@ -269,7 +274,7 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
       }
       return Promise.all(
         items.map((item) =>
-          startKnown(item).then(
+          startAlone(item).then(
             (value) => ({ status: 'fulfilled' as const, value }),
             (reason: unknown) => ({ status: 'rejected' as const, reason }),
           ),
@@ -278,18 +283,32 @@ export function createSagaOrchestrator(opts: SagaOrchestratorOptions): SagaOrche
     },
   });
 
+  /** SQLite: starts under way outside sharedStarts. */
+  let startsAlone = 0;
+
   /** Starts the run in one round trip when the workflow's version is known; the long way otherwise, or when that try wrote nothing. */
   async function startStored(req: NewStoredRun): Promise<{ run: WorkflowRun; created: boolean }> {
     const known = strategy.pipelinesStatements ? knownVersions.get(req.workflowId) : undefined;
     if (known) {
       try {
-        return await (req.idempotencyKey === null ? knownStarts.submit({ req, known }) : startKnown({ req, known }));
+        return await (req.idempotencyKey === null ? sharedStarts.submit({ req, known }) : startAlone({ req, known }));
       } catch (err) {
         if (!isRunNotWritten(err)) throw err;
         knownVersions.delete(req.workflowId);
       }
     }
-    const result = await transact((trx, turn) => startStoredRunProgram(ctx, trx, req, turn));
+    if (!strategy.pipelinesStatements && req.idempotencyKey === null) {
+      // SQLite: a start with none other under way goes straight to its transaction; those that
+      // come while starts are under way share the next commit.
+      if (sharedStarts.pending() > 0 || startsAlone > 0) return sharedStarts.submit({ req });
+      startsAlone += 1;
+      try {
+        return await startAlone({ req });
+      } finally {
+        startsAlone -= 1;
+      }
+    }
+    const result = await startAlone({ req });
     const version = result.run.workflow_version;
     if (strategy.pipelinesStatements && result.created && version !== null) {
       if (knownVersions.size >= KNOWN_VERSIONS_MAX) knownVersions.clear();
