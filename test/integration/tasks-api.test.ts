@@ -154,11 +154,14 @@ describeEachDatabase('agents and tasks', (kind) => {
   });
 
   it('registers a remote agent (201, then 200 on update) and rejects an invalid one with every problem listed', async () => {
-    const config = { id: 'flaky', name: 'Flaky', capabilities: ['analysis'], endpoint: agent.endpoint, version: '1.0.0', health_check_url: agent.healthUrl, metadata: { team: 'data' } };
+    const config = { id: 'flaky', name: 'Flaky', capabilities: ['analysis'], endpoint: agent.endpoint, version: '1.0.0', health_check_url: agent.healthUrl, metadata: { team: 'data', note: 'ünï€ 你好' } };
     expect((await stack.api('/api/agents', { method: 'POST', json: config })).status).toBe(201);
     const updated = await stack.api('/api/agents', { method: 'POST', json: { ...config, version: '1.1.0' } });
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ id: 'flaky', version: '1.1.0', runtime: 'http', circuit_breaker: { state: 'closed', failure_count: 0 } });
+    // Multi-byte characters come back whole: the reply's length is counted in bytes.
+    expect(updated.body.metadata).toEqual({ team: 'data', note: 'ünï€ 你好' });
+    expect(Number(updated.headers.get('content-length'))).toBe(Buffer.byteLength(JSON.stringify(updated.body)));
     const bad = await stack.api('/api/agents', { method: 'POST', json: { id: 'Bad Id!', name: '', endpoint: 'ftp://x', version: '' } });
     expect(bad.status).toBe(400);
     const paths = bad.body.error.details.problems.map((p: { path: string }) => p.path);

@@ -46,6 +46,20 @@ describeEachDatabase('web process basics', (kind) => {
     expect(hostile.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('sends a JSON reply with its type and exact length, and a HEAD request gets the headers without the body', async () => {
+    const res = await fetch(`${web.url}/health/live`);
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    expect(JSON.parse(text)).toEqual(expect.any(Object));
+    const head = await fetch(`${web.url}/health/live`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(Number(head.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    expect(await head.text()).toBe('');
+  });
+
   it('answers an unknown route with a JSON 404', async () => {
     const res = await fetch(`${web.url}/no/such/thing`);
     expect(res.status).toBe(404);
