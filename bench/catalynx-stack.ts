@@ -39,8 +39,10 @@ export async function createCatalynxStack(opts: CatalynxStackOptions): Promise<C
     LOG_LEVEL: 'error',
     DATABASE_URL: opts.databaseUrl,
     WORKER_CONCURRENCY: String(opts.concurrency),
-    // The per-agent limit must not be what caps the worker.
-    [`AGENT_${NOOP_AGENT_ID.toUpperCase()}_MAX_CONCURRENT_TASKS`]: String(opts.concurrency),
+    // The per-agent limit must not be what caps the worker: it counts the tasks leased to workers,
+    // those a worker holds ahead of its slots included (WORKER_LOOKAHEAD, by default twice the
+    // concurrency).
+    [`AGENT_${NOOP_AGENT_ID.toUpperCase()}_MAX_CONCURRENT_TASKS`]: String(opts.concurrency * 3),
     // No workflow files: only the benchmark's own definitions exist.
     WORKFLOWS_DIR: join(tmpdir(), 'catalynx-bench-no-workflows'),
     ...opts.env,

@@ -36,6 +36,8 @@ export interface Config {
   health: { checkTimeoutMs: number };
   worker: {
     concurrency: number;
+    /** Tasks a worker may hold leased beyond its concurrency, started as slots free (short tasks only). */
+    lookAhead: number;
     pollIntervalMs: number;
     leaseSeconds: number;
     retryBaseMs: number;

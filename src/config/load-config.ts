@@ -78,6 +78,7 @@ export function loadConfig(env: Environment, opts: { version?: string } = {}): C
     agentOverrides[agentId] = { ...agentOverrides[agentId], [setting.key]: value };
   }
 
+  const workerConcurrency = read('WORKER_CONCURRENCY', integer({ min: 1, max: 1000 }), 10);
   const config: Config = {
     nodeEnv,
     version: opts.version ?? '0.0.0',
@@ -96,7 +97,8 @@ export function loadConfig(env: Environment, opts: { version?: string } = {}): C
     shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_SECONDS', durationSeconds({ min: 0 }), 30) * 1000,
     health: { checkTimeoutMs: read('HEALTH_CHECK_TIMEOUT_MS', integer({ min: 10, max: 60_000 }), 2000) },
     worker: {
-      concurrency: read('WORKER_CONCURRENCY', integer({ min: 1, max: 1000 }), 10),
+      concurrency: workerConcurrency,
+      lookAhead: read('WORKER_LOOKAHEAD', integer({ min: 0, max: 10_000 }), workerConcurrency * 2),
       pollIntervalMs: read('WORKER_POLL_INTERVAL_MS', integer({ min: 10, max: 600_000 }), 1000),
       leaseSeconds: read('TASK_LEASE_SECONDS', integer({ min: 1, max: 3600 }), 30),
       retryBaseMs: read('TASK_RETRY_BASE_MS', integer({ min: 1 }), 1000),

@@ -3,7 +3,8 @@
 
 import type { AgentSettings } from '../../src/config';
 import { createBreakerStore } from '../../src/modules/agents/breaker-store';
-import { createTaskQueue, type TaskQueue, type TaskQueueOptions } from '../../src/modules/tasks/task-queue';
+import type { CompletionAnswer } from '../../src/modules/tasks/completion';
+import { createTaskQueue, type ClaimedTask, type TaskQueue, type TaskQueueOptions } from '../../src/modules/tasks/task-queue';
 import { advisoryLockKey, type DatabaseHandle } from '../../src/platform/db';
 import { sql } from 'kysely';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../support/services';
@@ -220,6 +221,37 @@ describeEachDatabase('task queue claims and completions', (kind) => {
       { completed: true, drained: true },
       { completed: true, drained: true },
     ]);
+  });
+
+  /** completeAndTakeNextTo asking for `ahead` more tasks, as a promise. */
+  const completeAhead = (task: ClaimedTask, ahead: number) =>
+    new Promise<CompletionAnswer>((resolve, reject) =>
+      queue.completeAndTakeNextTo(task, 'w1', null, (a) => (a.status === 'fulfilled' ? resolve(a.value) : reject(a.reason)), ahead),
+    );
+
+  it('leases tasks ahead in the commit that completes, after every freed slot has its next task', async () => {
+    for (let i = 0; i < 6; i++) await queue.enqueue({ agentId: 'a', action: 'run', input: { i } });
+    const [a, b] = await queue.claim('w1', 2);
+    const [first, second] = await Promise.all([completeAhead(a!, 2), completeAhead(b!, 2)]);
+    // Four were queued: both slots get their next task, and the two left go ahead, in order.
+    expect(first!.next && second!.next).toBeTruthy();
+    expect(first!.ahead).toHaveLength(2);
+    expect(second!.ahead ?? []).toEqual([]);
+    const leased = [first!.next!, second!.next!, ...first!.ahead!];
+    expect(new Set(leased.map((t) => t.id)).size).toBe(4);
+    for (const t of leased) expect(await queue.get(t.id)).toMatchObject({ status: 'running', locked_by: 'w1', attempts: 1 });
+    expect(await queue.claim('w2', 10)).toEqual([]);
+  });
+
+  it("counts tasks leased ahead against the agent's concurrency limit", async () => {
+    limits.narrow = { maxConcurrentTasks: 3 };
+    for (let i = 0; i < 8; i++) await queue.enqueue({ agentId: 'narrow', action: 'run', input: { i } });
+    const [a, b] = await queue.claim('w1', 2);
+    const answers = await Promise.all([completeAhead(a!, 4), completeAhead(b!, 4)]);
+    const leased = answers.flatMap((x) => [...(x.next ? [x.next] : []), ...(x.ahead ?? [])]);
+    expect(leased).toHaveLength(3);
+    const running = await handle.db.selectFrom('tasks').select('id').where('status', '=', 'running').execute();
+    expect(running).toHaveLength(3);
   });
 
   it('commits a completion that arrives while a transaction holds the connection after that transaction, not inside it', async () => {

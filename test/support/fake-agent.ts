@@ -28,6 +28,9 @@ export interface FakeAgent {
   calls: AgentCall[];
   /** Pairs of attempts of the same task that were in progress at the same time. */
   overlaps: string[];
+  /** Calls in progress now, and the most there were at once since the agent started. */
+  inFlight(): number;
+  maxInFlight(): number;
   behave(fn: (call: AgentCall) => Behaviour): void;
   setHealthy(healthy: boolean): void;
   close(): Promise<void>;
@@ -37,6 +40,8 @@ export async function startFakeAgent(): Promise<FakeAgent> {
   const calls: AgentCall[] = [];
   const overlaps: string[] = [];
   const inProgress = new Map<string, number>();
+  let inFlight = 0;
+  let maxInFlight = 0;
   let behaviour: (call: AgentCall) => Behaviour = () => ({ kind: 'ok' });
   let healthy = true;
   const open = new Set<ServerResponse>();
@@ -56,7 +61,12 @@ export async function startFakeAgent(): Promise<FakeAgent> {
       const n = (inProgress.get(call.task_id) ?? 0) + 1;
       if (n > 1) overlaps.push(call.task_id);
       inProgress.set(call.task_id, n);
-      const finish = () => inProgress.set(call.task_id, (inProgress.get(call.task_id) ?? 1) - 1);
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      const finish = () => {
+        inFlight -= 1;
+        inProgress.set(call.task_id, (inProgress.get(call.task_id) ?? 1) - 1);
+      };
       const b = behaviour(call);
       open.add(res);
       res.on('close', () => {
@@ -94,6 +104,8 @@ export async function startFakeAgent(): Promise<FakeAgent> {
     healthUrl: `${url}/health`,
     calls,
     overlaps,
+    inFlight: () => inFlight,
+    maxInFlight: () => maxInFlight,
     behave(fn) {
       behaviour = fn;
     },

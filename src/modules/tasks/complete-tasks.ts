@@ -20,18 +20,30 @@ export function createCompletions(ctx: TaskQueueContext): Pick<TaskQueue, 'compl
   const completeInTransaction = createCompleteInTransaction(ctx);
 
   /**
-   * Answers the completions the plain step finished, each that asked with at most one next task
-   * for its slot; returns the leased tasks no slot takes and the items the step did not finish.
+   * Answers the completions the plain step finished: each that asked gets one next task for its
+   * slot, and what is left goes to those that asked for tasks ahead, in order; returns the leased
+   * tasks nobody takes and the items the step did not finish.
    */
   function settlePlain(items: readonly Completion[], candidates: readonly Completion[], plain: PlainOutcome, answers: Answers) {
     const { done, next } = plain;
     announceSucceeded(opts, done, plain.announced);
     let handed = 0;
+    const askedAhead: { i: Completion; value: CompletionAnswer }[] = [];
     for (const i of candidates) {
       if (!done.has(i.task.id)) continue;
-      if (!i.takeNext) answers.set(i.task.id, { status: 'fulfilled', value: { completed: true } });
-      else if (handed < next.length) answers.set(i.task.id, { status: 'fulfilled', value: { completed: true, next: next[handed++] } });
-      else answers.set(i.task.id, { status: 'fulfilled', value: { completed: true, drained: true } });
+      let value: CompletionAnswer;
+      if (!i.takeNext) value = { completed: true };
+      else if (handed < next.length) {
+        value = { completed: true, next: next[handed++] };
+        if (i.ahead) askedAhead.push({ i, value });
+      } else value = { completed: true, drained: true };
+      answers.set(i.task.id, { status: 'fulfilled', value });
+    }
+    for (const { i, value } of askedAhead) {
+      if (handed >= next.length) break;
+      const take = Math.min(i.ahead!, next.length - handed);
+      value.ahead = next.slice(handed, handed + take);
+      handed += take;
     }
     return { stray: next.slice(handed), rest: done.size === items.length ? [] : items.filter((i) => !done.has(i.task.id)) };
   }
@@ -97,7 +109,8 @@ export function createCompletions(ctx: TaskQueueContext): Pick<TaskQueue, 'compl
       // Tasks of a workflow run finish with their hooks, in a transaction; the rest may not need one.
       const candidates = items.filter((i) => i.task.workflow_run_id === null);
       if (candidates.length === 0) return finishRest(items, answers, items, []);
-      const slots = candidates.filter((i) => i.takeNext).length;
+      let slots = 0;
+      for (const i of candidates) if (i.takeNext) slots += 1 + (i.ahead ?? 0);
       // What the plain step finished is answered; when that is every item, in this turn.
       const after = (plain: PlainOutcome) => {
         let left: { rest: Completion[]; stray: ClaimedTask[] };
@@ -130,8 +143,8 @@ export function createCompletions(ctx: TaskQueueContext): Pick<TaskQueue, 'compl
       return completions.submit({ task, workerId, result, takeNext: true });
     },
 
-    completeAndTakeNextTo(task, workerId, result, settle) {
-      completions.submitTo({ task, workerId, result, takeNext: true }, settle);
+    completeAndTakeNextTo(task, workerId, result, settle, ahead = 0) {
+      completions.submitTo({ task, workerId, result, takeNext: true, ahead }, settle);
     },
   };
 }

@@ -66,9 +66,11 @@ export interface TaskQueue {
   /**
    * completeAndTakeNext with the answer handed to `settle` instead of a promise (the worker's
    * attempt path creates no promise of its own; see task-worker.ts). `settle` runs in the
-   * completion's execution context, not the caller's.
+   * completion's execution context, not the caller's. `ahead`: how many more tasks the same commit
+   * may lease the worker beyond the one for this slot, for slots that free later (the answer's
+   * `ahead`; only where the batch finishes without a transaction).
    */
-  completeAndTakeNextTo(task: ClaimedTask, workerId: string, result: unknown, settle: (answer: PromiseSettledResult<CompletionAnswer>) => void): void;
+  completeAndTakeNextTo(task: ClaimedTask, workerId: string, result: unknown, settle: (answer: PromiseSettledResult<CompletionAnswer>) => void, ahead?: number): void;
   fail(task: ClaimedTask, workerId: string, error: string, opts: { retryable: boolean; breakerFailure: boolean }): Promise<TaskStatus | undefined>;
   /** Gives a task back (graceful shutdown past the grace period); the interrupted attempt does not use up the budget. */
   release(task: ClaimedTask, workerId: string, reason?: string): Promise<boolean>;

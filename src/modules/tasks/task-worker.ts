@@ -11,6 +11,11 @@
 // shutdown) settle the attempt directly instead of through a listener on the agent's signal, and
 // the signal itself is made only if the agent reads it. The rarer paths (failures, an agent not
 // in the cache) are plain async functions.
+//
+// A success hands its slot on before its completion commits: to a task leased ahead, if one
+// waits (see aheadToAsk), else to the next task that commit leases. `busy` counts the slots held
+// by agent calls (never more than the concurrency); `running` holds every attempt not yet
+// settled, for lease renewal and stop().
 
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -28,6 +33,9 @@ import type { AgentRuntime } from '../agents/agent-runtime';
 import type { IdleSlots, SlotReservation } from './idle-slots';
 import type { ClaimedTask, TaskQueue } from './task-queue';
 
+/** A completing attempt asks for tasks ahead only when it ran shorter than this (see aheadToAsk). */
+const LOOK_AHEAD_AFTER_MS = 50;
+
 export interface TaskWorkerOptions {
   queue: TaskQueue;
   registry: AgentRegistry;
@@ -42,6 +50,11 @@ export interface TaskWorkerOptions {
   /** How long stop() lets running attempts finish before aborting and releasing them. */
   shutdownGraceMs: number;
   workerId?: string;
+  /**
+   * How many tasks the worker may hold leased beyond its concurrency, to start as its slots free
+   * while the completions that freed them commit (default 0: none; see aheadToAsk).
+   */
+  lookAhead?: number;
   /**
    * Where this worker lends its free slots, while no claim of its own is in flight, to an enqueue
    * of this process, whose commit leases them (the queue's idleSlots, Postgres).
@@ -73,6 +86,8 @@ interface Attempt {
    * first decides the attempt; the other is dropped.
    */
   callEnded: boolean;
+  /** The attempt still holds its slot (a success hands it on while its completion commits). */
+  holdsSlot: boolean;
 }
 
 export interface TaskWorker {
@@ -106,6 +121,18 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
   let tickScheduled = false;
   let backoffUntil = 0;
   const claimBatch = Math.max(1, Math.floor(opts.concurrency / 4));
+  const renewEveryMs = Math.max(50, Math.floor(opts.leaseMs / 3));
+  /** Slots held: attempts whose agent call has not handed its slot on. */
+  let busy = 0;
+  /** Tasks leased ahead of a free slot, oldest first, with when they arrived. */
+  const ahead: { task: ClaimedTask; at: number }[] = [];
+  /** Completions in flight, each leasing the slot it freed its next task. */
+  let expecting = 0;
+  /** Tasks the completions in flight asked for (their slots' and those ahead). */
+  let promised = 0;
+  const lookAhead = opts.lookAhead ?? 0;
+  /** Most tasks one completion asks for ahead, so one batch's look-ahead spreads over its completions. */
+  const aheadPerCompletion = Math.ceil(lookAhead / opts.concurrency);
   const findAgent = cachedAgentLookup(opts.registry, { ttlMs: 1000 });
   // The attempts' time limits share one timer, armed outside any attempt's context (each expiry
   // runs in its own attempt's context).
@@ -122,7 +149,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
     try {
       do {
         again = false;
-        const free = opts.concurrency - running.size - reserved;
+        const free = opts.concurrency - busy - expecting - reserved;
         if (free <= 0) break;
         const claimed = await opts.queue.claim(workerId, free);
         for (const task of claimed) launch(task);
@@ -160,8 +187,8 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
    * while the one before it completes, and with it the gain: bench/findings.md item 64.)
    */
   function reserveIdle(): SlotReservation | undefined {
-    if (!started || stopping || ticking || reserved > 0) return undefined;
-    const slots = opts.concurrency - running.size;
+    if (!started || stopping || ticking || reserved > 0 || ahead.length > 0) return undefined;
+    const slots = opts.concurrency - busy - expecting;
     if (slots <= 0) return undefined;
     reserved += slots;
     let filled = false;
@@ -184,8 +211,9 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
 
   /** Starts a claimed task in a free slot, in a context of its own (its correlation id). */
   function launch(task: ClaimedTask): void {
-    const attempt: Attempt = { task, controller: new AbortController(), startedAt: Date.now(), timeoutMs: 0, deadline: undefined, callEnded: false };
+    const attempt: Attempt = { task, controller: new AbortController(), startedAt: Date.now(), timeoutMs: 0, deadline: undefined, callEnded: false, holdsSlot: true };
     running.set(task.id, attempt);
+    busy += 1;
     opts.context.runDetached(contextOf(task), () => {
       try {
         begin(attempt);
@@ -276,15 +304,42 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
       );
       return;
     }
+    // The slot is handed on now, to a task leased ahead if one waits, while this completion
+    // commits; the commit leases the next task for it, and tasks ahead if this attempt was short.
+    a.holdsSlot = false;
+    busy -= 1;
+    const asked = 1 + aheadToAsk(a);
+    expecting += 1;
+    promised += asked;
     opts.queue.completeAndTakeNextTo(
       task,
       workerId,
       result,
       opts.context.bind((answer) => {
-        if (answer.status === 'fulfilled') finish(a, answer.value.completed ? 'succeeded' : 'lost', answer.value.next, answer.value.drained);
+        expecting -= 1;
+        promised -= asked;
+        if (answer.status === 'fulfilled') finish(a, answer.value.completed ? 'succeeded' : 'lost', answer.value.next, answer.value.drained, answer.value.ahead);
         else void settleFailure(a, answer.reason);
       }),
+      asked - 1,
     );
+    const waiting = ahead.shift();
+    if (waiting) launch(waiting.task);
+  }
+
+  /**
+   * How many tasks a completing attempt asks for ahead of free slots. On a drain of short tasks
+   * the worker and the database take turns: the slots wait for the commit that leases their next
+   * tasks, and each commit carries one slot's worth of completions. Tasks leased ahead run while
+   * the commit is in flight, and the next commit carries their completions too (bench/findings.md
+   * item 86). Only after short attempts: when an attempt takes longer than a commit by far, the
+   * overlap gains little, and a task leased ahead would wait for a slot while another worker
+   * could run it. The worker never holds more than its concurrency plus its look-ahead.
+   */
+  function aheadToAsk(a: Attempt): number {
+    if (lookAhead === 0 || Date.now() - a.startedAt >= LOOK_AHEAD_AFTER_MS) return 0;
+    const room = opts.concurrency + lookAhead - (busy + ahead.length + promised + 1);
+    return Math.max(0, Math.min(aheadPerCompletion, room));
   }
 
   /** Records a failed or stopped attempt: retry or fail, release, or finish the cancellation. */
@@ -326,7 +381,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
     return status === 'queued' ? 'retrying' : 'failed';
   }
 
-  function finish(a: Attempt, outcome: Outcome, next?: ClaimedTask, drained?: boolean): void {
+  function finish(a: Attempt, outcome: Outcome, next?: ClaimedTask, drained?: boolean, leasedAhead?: readonly ClaimedTask[]): void {
     const durationMs = Date.now() - a.startedAt;
     try {
       opts.onAttemptFinished?.(a.task, outcome, durationMs);
@@ -334,7 +389,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
       log.error('attempt observer failed', { task_id: a.task.id, error: err });
     }
     log.info('task attempt finished', { task_id: a.task.id, agent_id: a.task.agent_id, attempt: a.task.attempts, outcome, duration_ms: durationMs });
-    freeSlot(a, next, drained);
+    freeSlot(a, next, drained, leasedAhead);
   }
 
   /**
@@ -354,16 +409,17 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
    * now would find only what a wake-up announces; the slot waits for that (or the poll) instead
    * of claiming in vain beside the enqueue that is about to wake it.
    */
-  function freeSlot(a: Attempt, next?: ClaimedTask, drained?: boolean): void {
+  function freeSlot(a: Attempt, next?: ClaimedTask, drained?: boolean, leasedAhead?: readonly ClaimedTask[]): void {
     if (running.get(a.task.id) !== a) return;
     running.delete(a.task.id);
-    if (next) {
-      if (!stopping) launch(next);
-      else giveBack(next);
-    }
+    if (a.holdsSlot) busy -= 1;
+    if (next) take(next);
+    if (leasedAhead) for (const task of leasedAhead) take(task);
+    // A slot this attempt held until now (a failure's) goes to a task waiting ahead.
+    while (busy < opts.concurrency && ahead.length > 0 && !stopping) launch(ahead.shift()!.task);
     // Under load, claim in batches rather than one transaction per finished task; a single
     // free slot is still filled by the next wake-up or poll.
-    if (!drained && opts.concurrency - running.size >= claimBatch) tickSoon();
+    if (!drained && opts.concurrency - busy - expecting >= claimBatch) tickSoon();
     if (running.size === 0 && idleWaiters.length > 0) {
       const waiters = idleWaiters;
       idleWaiters = [];
@@ -371,12 +427,25 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
     }
   }
 
-  /** Gives back a task leased for a slot while the worker was stopping; it never started. */
-  function giveBack(task: ClaimedTask): void {
-    const given = opts.queue.release(task, workerId).then(
+  /** A task leased to this worker: into a free slot, else it waits ahead of one, after those already waiting. */
+  function take(task: ClaimedTask): void {
+    if (stopping) giveBack(task);
+    else if (busy < opts.concurrency && ahead.length === 0) launch(task);
+    else {
+      ahead.push({ task, at: Date.now() });
+      while (busy < opts.concurrency && ahead.length > 0) launch(ahead.shift()!.task);
+    }
+  }
+
+  /**
+   * Gives back a task leased to this worker that never started: leased for a slot while the
+   * worker was stopping, or ahead of a slot that did not free in time.
+   */
+  function giveBack(task: ClaimedTask, reason?: string): void {
+    const given = opts.queue.release(task, workerId, reason).then(
       () => undefined,
       (err: unknown) => {
-        log.warn('could not give back a task leased while stopping; it returns when its lease expires', { task_id: task.id, error: (err as Error).message });
+        log.warn('could not give back a task leased to this worker; it returns when its lease expires', { task_id: task.id, error: (err as Error).message });
       },
     );
     givingBack.add(given);
@@ -390,6 +459,11 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
    * whose lease was lost, or whose task was asked to cancel, is told to stop.
    */
   async function renewLeases(): Promise<void> {
+    // Tasks ahead are not renewed: one that has waited half a renewal period goes back to the
+    // queue for any worker, long before its lease (three periods) runs out, and one that starts
+    // later than that is renewed with the running ones within a period of starting.
+    const stale = Date.now() - renewEveryMs / 2;
+    while (ahead.length > 0 && ahead[0]!.at <= stale) giveBack(ahead.shift()!.task, 'leased ahead of a slot that did not free in time');
     if (renewing || running.size === 0) return;
     renewing = true;
     const attempts = [...running.values()];
@@ -426,7 +500,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
       unsubscribe = opts.notifier.subscribe('tasks', () => void tick());
       detachSlots = opts.idleSlots?.attach(reserveIdle);
       pollTimer = setInterval(() => void tick(), opts.pollIntervalMs);
-      renewTimer = setInterval(() => void renewLeases(), Math.max(50, Math.floor(opts.leaseMs / 3)));
+      renewTimer = setInterval(() => void renewLeases(), renewEveryMs);
       void tick();
     },
     stop() {
@@ -435,6 +509,7 @@ export function createTaskWorker(opts: TaskWorkerOptions): TaskWorker {
         clearInterval(pollTimer);
         unsubscribe?.();
         detachSlots?.();
+        for (const waiting of ahead.splice(0)) giveBack(waiting.task);
         if (running.size > 0) {
           log.info('waiting for running tasks', { count: running.size, grace_ms: opts.shutdownGraceMs });
           let timer: NodeJS.Timeout | undefined;

@@ -93,6 +93,7 @@ export function wireTasks(
     logger,
     settingsFor,
     concurrency: config.worker.concurrency,
+    lookAhead: config.worker.lookAhead,
     pollIntervalMs: config.worker.pollIntervalMs,
     leaseMs: config.worker.leaseSeconds * 1000,
     shutdownGraceMs: config.shutdownTimeoutMs,

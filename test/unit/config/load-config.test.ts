@@ -32,6 +32,15 @@ describe('configuration from the environment', () => {
     expect((error as ConfigError).message).toMatch(/PORT: expected an integer, got "eighty"/);
   });
 
+  it('lets a worker lease twice its concurrency ahead by default, or what WORKER_LOOKAHEAD says', () => {
+    expect(loadConfig({}).worker).toMatchObject({ concurrency: 10, lookAhead: 20 });
+    expect(loadConfig({ WORKER_CONCURRENCY: '4' }).worker).toMatchObject({ concurrency: 4, lookAhead: 8 });
+    expect(loadConfig({ WORKER_CONCURRENCY: '4', WORKER_LOOKAHEAD: '0' }).worker).toMatchObject({ concurrency: 4, lookAhead: 0 });
+    for (const bad of ['-1', 'many', '2.5', '10001']) {
+      expect(() => loadConfig({ WORKER_LOOKAHEAD: bad })).toThrow(/WORKER_LOOKAHEAD/);
+    }
+  });
+
   it('gives each agent the global defaults, overridden by AGENT_<ID>_<SETTING>', () => {
     const config = loadConfig({
       TASK_TIMEOUT_SECONDS: '60',
