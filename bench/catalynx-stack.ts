@@ -33,16 +33,21 @@ export interface CatalynxStackOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * The most tasks one worker holds leased at the default look-ahead: its slots and twice as many
+ * ahead (WORKER_LOOKAHEAD). An agent's limit counts them all, so a limit that must not cap the
+ * worker allows this many.
+ */
+export const leasesPerWorker = (concurrency: number) => concurrency * 3;
+
 export async function createCatalynxStack(opts: CatalynxStackOptions): Promise<CatalynxStack> {
   const config = loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'error',
     DATABASE_URL: opts.databaseUrl,
     WORKER_CONCURRENCY: String(opts.concurrency),
-    // The per-agent limit must not be what caps the worker: it counts the tasks leased to workers,
-    // those a worker holds ahead of its slots included (WORKER_LOOKAHEAD, by default twice the
-    // concurrency).
-    [`AGENT_${NOOP_AGENT_ID.toUpperCase()}_MAX_CONCURRENT_TASKS`]: String(opts.concurrency * 3),
+    // The per-agent limit must not be what caps the worker.
+    [`AGENT_${NOOP_AGENT_ID.toUpperCase()}_MAX_CONCURRENT_TASKS`]: String(leasesPerWorker(opts.concurrency)),
     // No workflow files: only the benchmark's own definitions exist.
     WORKFLOWS_DIR: join(tmpdir(), 'catalynx-bench-no-workflows'),
     ...opts.env,

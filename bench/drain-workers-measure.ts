@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { BenchSetupError } from './bench-errors';
 import type { BenchEnv } from './bench-env';
-import { createCatalynxStack } from './catalynx-stack';
+import { createCatalynxStack, leasesPerWorker } from './catalynx-stack';
 import { catalynxQueueSubject } from './catalynx-queue-subject';
 import { runIsolated } from './isolated';
 import { waitFor } from './measure';
@@ -87,7 +87,7 @@ export async function measureWorkersDrain(env: BenchEnv, workers: number, jobs: 
     await runIsolated('queue-fill', { url: url.toString(), jobs });
     await observer.connect();
     children = Array.from({ length: workers }, (_, index) =>
-      runIsolated('queue-drain-worker', { url: url.toString(), concurrency, agentLimit: concurrency * workers, barrier, index }),
+      runIsolated('queue-drain-worker', { url: url.toString(), concurrency, agentLimit: leasesPerWorker(concurrency) * workers, barrier, index }),
     );
     // A child that fails before the end would leave the parent waiting: fail with it.
     const failed = Promise.race(children.map((c) => c.then(() => new Promise<never>(() => undefined))));

@@ -48,7 +48,7 @@ export async function runQueuePostgresWorkers(ctx: BenchContext): Promise<Benchm
     else outcome.ratios.push(ratio(`Node CPU per job ${w} workers / 1 worker`, r[`${w} node µs`]!, r['1 node µs']!));
   }
   outcome.notes.push(
-    `${jobs} no-op jobs queued first (enqueueMany in a process of its own), then drained by 1, 2 or 4 worker processes at concurrency ${QUEUE_CONCURRENCY} each on one fresh schema; the agent's cross-worker limit is set to every slot. Each worker process first drains 1,000 jobs on a schema of its own (code warm), then all start together; the clock runs until all ${jobs} are durably completed.`,
+    `${jobs} no-op jobs queued first (enqueueMany in a process of its own), then drained by 1, 2 or 4 worker processes at concurrency ${QUEUE_CONCURRENCY} each on one fresh schema; the agent's cross-worker limit is set to every lease (each worker's slots and the tasks it may hold ahead of them). Each worker process first drains 1,000 jobs on a schema of its own (code warm), then all start together; the clock runs until all ${jobs} are durably completed.`,
     local
       ? "Postgres CPU is the user + system time (/proc) of the backends serving the workers' connections (by application_name) over the drain; Node CPU is process.cpuUsage() of every worker over the drain."
       : 'Postgres is not on this machine, so only the workers\' Node CPU is counted.',

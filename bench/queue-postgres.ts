@@ -76,6 +76,7 @@ export async function runQueuePostgres(ctx: BenchContext): Promise<BenchmarkOutc
   outcome.ratios.push(ratio('bulk enqueue Catalynx / graphile-worker', throughput['Catalynx enqueue/s']!, throughput['graphile-worker enqueue/s']!, { op: '>=', value: 1 }));
   outcome.notes.push(
     `Concurrency ${QUEUE_CONCURRENCY} for every product; pool size 10 each; jobs are queued first, the clock runs from starting the worker until the product has durably recorded all ${jobs} as completed.`,
+    `Catalynx runs at its default look-ahead (WORKER_LOOKAHEAD, twice the concurrency): at most ${QUEUE_CONCURRENCY} agent calls at once, and after short attempts a completion's commit leases up to ${QUEUE_CONCURRENCY * 2} more tasks for slots that free while the next commit is in flight (bench/findings.md item 86).`,
     'Bulk enqueue, 5,000 jobs per call on every side: Catalynx enqueueMany (the path of POST /api/agents/:id/execute-batch; inserts of unnested column arrays, 250 rows each, each sent as soon as it is built, in one transaction), graphile-worker addJobs, pg-boss insert().',
     'Catalynx runs without Redis here, as its embedded Postgres set-up does: its worker is woken in process, and notifications between processes go through LISTEN/NOTIFY (a completion batch sends its task-finished notification from its own finishing statement); graphile-worker is woken through LISTEN/NOTIFY; pg-boss polls (0.5 s, its minimum), which sets its latency.',
   );

@@ -34,7 +34,7 @@ export async function runQueueSqlite(ctx: BenchContext): Promise<BenchmarkOutcom
     ],
     skipped: [],
     notes: [
-      `Both on a fresh migrated file (WAL, synchronous=NORMAL), concurrency ${QUEUE_CONCURRENCY}, ${jobs} jobs queued first.`,
+      `Both on a fresh migrated file (WAL, synchronous=NORMAL), concurrency ${QUEUE_CONCURRENCY}, ${jobs} jobs queued first. Catalynx at its default look-ahead (WORKER_LOOKAHEAD, twice the concurrency) commits up to three slots' worth of completions per transaction; the raw loop one slot's worth (bench/findings.md item 86).`,
       'The raw loop issues the statements of Catalynx\'s claim and complete transactions, in the same transactions, synchronously: what is left is the cost of the worker, the agent runtime, Kysely and the async hops.',
     ],
   };
