@@ -396,6 +396,23 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     expect(last).toEqual({ completed: true, drained: true });
   });
 
+  it("leases tasks ahead in a workflow step's completion too, after the step its hook queued", async () => {
+    await queue.enqueue({ agentId: 'a', action: 'run', input: {}, workflow: { runId: 'run-4', stepId: 'one', kind: 'step' } });
+    queue.onFinished(async (trx, task) => {
+      if (task.workflow_step_id === 'one') {
+        await queue.enqueue({ agentId: 'b', action: 'run', input: {}, workflow: { runId: 'run-4', stepId: 'two', kind: 'step' }, priority: 5 }, trx);
+      }
+    });
+    const [claimed] = await queue.claim('w1', 1);
+    for (let i = 0; i < 3; i++) await queue.enqueue({ agentId: 'c', action: 'run', input: { i } });
+    const answer = await completeAhead(claimed!, 2);
+    expect(answer.completed).toBe(true);
+    expect(answer.next).toMatchObject({ workflow_step_id: 'two', status: 'running', locked_by: 'w1' });
+    expect(answer.ahead).toHaveLength(2);
+    for (const t of answer.ahead!) expect(await queue.get(t.id)).toMatchObject({ agent_id: 'c', status: 'running', locked_by: 'w1' });
+    expect(await queue.claim('w2', 5)).toHaveLength(1);
+  });
+
   it("never waits for an agent's claim lock inside a workflow step's completion: the slot waits instead", async () => {
     if (kind !== 'postgres') return; // SQLite has one writer; its claim locks are the write lock itself.
     const first = await queue.enqueue({ agentId: 'a', action: 'run', input: {}, workflow: { runId: 'run-4', stepId: 'one', kind: 'step' } });

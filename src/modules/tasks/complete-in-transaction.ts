@@ -7,21 +7,21 @@ import { receive, runProgram, send, waitOn, type Program, type Sent, type Tx } f
 import { queryTemplate, type Placeholders } from '../../platform/db/query-template';
 import { agentBreakerName, agentBreakerNameOf, toSnapshot } from '../agents/breaker-store';
 import { claimParameters, createClaimNowaitQuery } from './claim-tasks';
-import { announceSucceeded, type Completion } from './completion';
+import { announceSucceeded, handOut, leasesAskedBy, type Completion, type Handed } from './completion';
 import { hooksOf } from './finish-hooks';
 import { reportToBreaker } from './report-to-breaker';
-import { toClaimedTask, type ClaimedTask } from './task';
+import { toClaimedTask } from './task';
 import type { TaskQueueContext } from './task-queue-context';
 
 /**
- * `handed`: the next tasks leased for the slots of finished attempts that asked, by the finished
- * task's id; `looked`: whether the commit looked for them at all (a slot that asked and is not in
- * `handed` then found none due).
+ * `handed`: the next tasks (and tasks ahead) leased for the slots of finished attempts that asked,
+ * by the finished task's id; `looked`: whether the commit looked for them at all (a slot that
+ * asked and is not in `handed` then found none due).
  */
 export type CompleteInTransaction = (
   batch: readonly Completion[],
   takeNext: boolean,
-) => Promise<{ done: Set<string>; handed: Map<string, ClaimedTask>; looked: boolean }>;
+) => Promise<{ done: Set<string>; handed: Map<string, Handed>; looked: boolean }>;
 
 export function createCompleteInTransaction(ctx: TaskQueueContext): CompleteInTransaction {
   const { db, strategy, options: opts, now, sqliteHotPath } = ctx;
@@ -169,7 +169,7 @@ export function createCompleteInTransaction(ctx: TaskQueueContext): CompleteInTr
     // Read the clock again: a task the hooks queued is due from the moment they queued it.
     const claimedAt = now();
     if (workerId === undefined || takers.some((i) => i.workerId !== workerId)) return { done, takers: [], claimedAt };
-    const claim = yield* send(claimNowaitQuery.statement(claimParameters(opts, workerId, takers.length, claimedAt)));
+    const claim = yield* send(claimNowaitQuery.statement(claimParameters(opts, workerId, leasesAskedBy(takers), claimedAt)));
     return { done, takers, claim, claimedAt };
   }
 
@@ -184,20 +184,21 @@ export function createCompleteInTransaction(ctx: TaskQueueContext): CompleteInTr
     if (!sqliteHotPath) {
       const { done, takers, claim, claimedAt } = await strategy.writeTransaction(db, (trx) => runProgram(ctx.database, trx, completeAndClaim(trx, batch, t, takeNext)));
       announceSucceeded(opts, done);
-      if (!claim) return { done, handed: new Map<string, ClaimedTask>(), looked: false };
+      if (!claim) return { done, handed: new Map<string, Handed>(), looked: false };
       // Answered before COMMIT was, so it is at hand (a promise only when the statements ran one by one).
       const { rows } = claim.answer ?? (await claim.result());
-      return { done, handed: new Map(rows.map((r, k) => [takers[k]!.task.id, toClaimedTask(r, claimedAt)])), looked: true };
+      const leased = rows.map((r) => toClaimedTask(r, claimedAt));
+      return { done, handed: handOut(takers, leased).handed, looked: true };
     }
     const { done, handed, looked } = await strategy.writeTransaction(db, async (trx) => {
       const done = await runProgram(ctx.database, trx, completeAll(trx, batch, t));
       const takers = takeNext ? batch.filter((i) => i.takeNext && done.has(i.task.id)) : [];
       const workerId = takers[0]?.workerId;
-      if (workerId === undefined || takers.some((i) => i.workerId !== workerId)) return { done, handed: new Map<string, ClaimedTask>(), looked: false };
+      if (workerId === undefined || takers.some((i) => i.workerId !== workerId)) return { done, handed: new Map<string, Handed>(), looked: false };
       // Read the clock again: a task the hooks queued is due from the moment they queued it.
       const claimedAt = now();
-      const next = sqliteHotPath.claimWithin(trx, workerId, takers.length, claimedAt).rows.map((r) => toClaimedTask(r, claimedAt));
-      return { done, handed: new Map(next.map((task, k) => [takers[k]!.task.id, task])), looked: true };
+      const next = sqliteHotPath.claimWithin(trx, workerId, leasesAskedBy(takers), claimedAt).rows.map((r) => toClaimedTask(r, claimedAt));
+      return { done, handed: handOut(takers, next).handed, looked: true };
     });
     announceSucceeded(opts, done);
     return { done, handed, looked };

@@ -6,7 +6,7 @@
 import { createGroupCommit } from '../../platform/db/group-commit';
 import { createCompleteInTransaction } from './complete-in-transaction';
 import { createPlainCompletion, type PlainOutcome } from './complete-plain';
-import { announceSucceeded, type Completion, type CompletionAnswer } from './completion';
+import { announceSucceeded, handOut, leasesAskedBy, type Completion, type CompletionAnswer, type Handed } from './completion';
 import { releaseTask } from './release-task';
 import type { ClaimedTask } from './task';
 import type { TaskQueue } from './task-queue';
@@ -27,32 +27,21 @@ export function createCompletions(ctx: TaskQueueContext): Pick<TaskQueue, 'compl
   function settlePlain(items: readonly Completion[], candidates: readonly Completion[], plain: PlainOutcome, answers: Answers) {
     const { done, next } = plain;
     announceSucceeded(opts, done, plain.announced);
-    let handed = 0;
-    const askedAhead: { i: Completion; value: CompletionAnswer }[] = [];
+    const { handed, count } = handOut(
+      candidates.filter((i) => i.takeNext && done.has(i.task.id)),
+      next,
+    );
     for (const i of candidates) {
-      if (!done.has(i.task.id)) continue;
-      let value: CompletionAnswer;
-      if (!i.takeNext) value = { completed: true };
-      else if (handed < next.length) {
-        value = { completed: true, next: next[handed++] };
-        if (i.ahead) askedAhead.push({ i, value });
-      } else value = { completed: true, drained: true };
-      answers.set(i.task.id, { status: 'fulfilled', value });
+      if (done.has(i.task.id)) answers.set(i.task.id, { status: 'fulfilled', value: answerOf(i, done, handed, true) });
     }
-    for (const { i, value } of askedAhead) {
-      if (handed >= next.length) break;
-      const take = Math.min(i.ahead!, next.length - handed);
-      value.ahead = next.slice(handed, handed + take);
-      handed += take;
-    }
-    return { stray: next.slice(handed), rest: done.size === items.length ? [] : items.filter((i) => !done.has(i.task.id)) };
+    return { stray: next.slice(count), rest: done.size === items.length ? [] : items.filter((i) => !done.has(i.task.id)) };
   }
 
-  /** A transactional completion's answer for one item. */
-  function answerOf(i: Completion, done: Set<string>, handed: Map<string, ClaimedTask>, looked: boolean): CompletionAnswer {
+  /** A completion's answer for one item: `looked`, whether its commit looked for next tasks at all. */
+  function answerOf(i: Completion, done: Set<string>, handed: Map<string, Handed>, looked: boolean): CompletionAnswer {
     if (!done.has(i.task.id)) return { completed: false };
-    const next = handed.get(i.task.id);
-    if (next) return { completed: true, next };
+    const leased = handed.get(i.task.id);
+    if (leased) return leased.ahead?.length ? { completed: true, next: leased.next, ahead: leased.ahead } : { completed: true, next: leased.next };
     return looked && i.takeNext ? { completed: true, drained: true } : { completed: true };
   }
 
@@ -109,8 +98,7 @@ export function createCompletions(ctx: TaskQueueContext): Pick<TaskQueue, 'compl
       // Tasks of a workflow run finish with their hooks, in a transaction; the rest may not need one.
       const candidates = items.filter((i) => i.task.workflow_run_id === null);
       if (candidates.length === 0) return finishRest(items, answers, items, []);
-      let slots = 0;
-      for (const i of candidates) if (i.takeNext) slots += 1 + (i.ahead ?? 0);
+      const slots = leasesAskedBy(candidates.filter((i) => i.takeNext));
       // What the plain step finished is answered; when that is every item, in this turn.
       const after = (plain: PlainOutcome) => {
         let left: { rest: Completion[]; stray: ClaimedTask[] };

@@ -9,10 +9,7 @@ export interface Completion {
   result: unknown;
   /** Lease the worker its next task in the same commit (the slot this attempt frees). */
   takeNext: boolean;
-  /**
-   * With takeNext: also lease up to this many tasks ahead, for the worker to start as its slots
-   * free (only where the batch finishes without a transaction: tasks outside a workflow run).
-   */
+  /** With takeNext: also lease up to this many tasks ahead, for the worker to start as its slots free. */
   ahead?: number;
 }
 
@@ -26,6 +23,37 @@ export interface CompletionAnswer {
    * would find nothing that no wake-up announces (work queued since then publishes one).
    */
   drained?: true;
+}
+
+/** What one finished attempt's slot was leased: its next task, and the tasks ahead it asked for. */
+export interface Handed {
+  next: ClaimedTask;
+  ahead?: ClaimedTask[];
+}
+
+/** Tasks the commit of `takers` (finished attempts that asked for a next task) may lease: one a slot and the tasks ahead they asked for. */
+export const leasesAskedBy = (takers: readonly Completion[]) => takers.reduce((n, i) => n + 1 + (i.ahead ?? 0), 0);
+
+/**
+ * Hands out what a commit leased for `takers`, in order: every slot its next task first, then
+ * what is left to those that asked for tasks ahead. `count` is how many were handed; the rest of
+ * `leased` nobody takes.
+ */
+export function handOut(takers: readonly Completion[], leased: readonly ClaimedTask[]): { handed: Map<string, Handed>; count: number } {
+  const handed = new Map<string, Handed>();
+  let count = 0;
+  for (const i of takers) {
+    if (count === leased.length) break;
+    handed.set(i.task.id, { next: leased[count++]! });
+  }
+  for (const i of takers) {
+    if (count === leased.length) break;
+    if (!i.ahead) continue;
+    const take = Math.min(i.ahead, leased.length - count);
+    handed.get(i.task.id)!.ahead = leased.slice(count, count + take);
+    count += take;
+  }
+  return { handed, count };
 }
 
 /** Announces the tasks a commit finished as succeeded (`sentByDatabase`: its statement notified the other processes). */

@@ -68,7 +68,7 @@ export interface TaskQueue {
    * attempt path creates no promise of its own; see task-worker.ts). `settle` runs in the
    * completion's execution context, not the caller's. `ahead`: how many more tasks the same commit
    * may lease the worker beyond the one for this slot, for slots that free later (the answer's
-   * `ahead`; only where the batch finishes without a transaction).
+   * `ahead`; every slot of the commit gets its next task before any task goes ahead).
    */
   completeAndTakeNextTo(task: ClaimedTask, workerId: string, result: unknown, settle: (answer: PromiseSettledResult<CompletionAnswer>) => void, ahead?: number): void;
   fail(task: ClaimedTask, workerId: string, error: string, opts: { retryable: boolean; breakerFailure: boolean }): Promise<TaskStatus | undefined>;
