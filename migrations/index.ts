@@ -11,6 +11,7 @@ import workflowGraphs from './0006_workflow_graphs';
 import claimWithoutWaiting from './0007_claim_without_waiting';
 import expectWritten from './0008_expect_written';
 import finishAndNotify from './0009_finish_and_notify';
+import finishAnswersIds from './0010_finish_answers_ids';
 
 const factories: Record<string, MigrationFactory> = {
   '0001_initial': initial,
@@ -22,6 +23,7 @@ const factories: Record<string, MigrationFactory> = {
   '0007_claim_without_waiting': claimWithoutWaiting,
   '0008_expect_written': expectWritten,
   '0009_finish_and_notify': finishAndNotify,
+  '0010_finish_answers_ids': finishAnswersIds,
 };
 
 export function buildMigrations(dialect: MigrationDialect): Record<string, Migration> {

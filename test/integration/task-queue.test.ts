@@ -327,6 +327,22 @@ describeEachDatabase('task queue claims and completions', (kind) => {
     });
   }
 
+  if (kind === 'postgres') {
+    it('answers the finished tasks of a batch by id, agent and status only, and the tasks it leases whole', async () => {
+      for (let i = 0; i < 3; i++) await queue.enqueue({ agentId: 'a', action: 'run', input: { i } });
+      const [a] = await queue.claim('w1', 1);
+      const { rows } = await sql<{ id: string; agent_id: string; status: string; input: string | null; result: string | null; locked_by: string | null }>`
+        select * from catalynx_finish_and_claim(${[a!.id]}::text[], ${[a!.attempts]}::integer[], ${['"A"']}::text[], 'w1', 1, ${Date.now()}::bigint,
+          ${Date.now() + 30_000}::bigint, 10, '{}'::jsonb, null, null)`.execute(handle.db);
+      expect(rows).toHaveLength(2);
+      const finished = rows.find((r) => r.status === 'succeeded')!;
+      expect(finished).toMatchObject({ id: a!.id, agent_id: 'a', input: null, result: null });
+      expect(rows.find((r) => r.status === 'running')).toMatchObject({ agent_id: 'a', locked_by: 'w1', input: expect.stringContaining('"i"') });
+      // The row itself holds the result.
+      expect((await queue.get(a!.id)).result).toBe('A');
+    });
+  }
+
   it('gives back a next task leased for an attempt whose completion was refused', async () => {
     for (let i = 0; i < 4; i++) await queue.enqueue({ agentId: 'a', action: 'run', input: { i } });
     const [a, b] = await queue.claim('w1', 2);
