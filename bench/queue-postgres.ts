@@ -74,6 +74,10 @@ export async function runQueuePostgres(ctx: BenchContext): Promise<BenchmarkOutc
   }
   // The issue's target for the bulk path: at least graphile-worker's addJobs.
   outcome.ratios.push(ratio('bulk enqueue Catalynx / graphile-worker', throughput['Catalynx enqueue/s']!, throughput['graphile-worker enqueue/s']!, { op: '>=', value: 1 }));
+  // Issue 18's latency target: enqueue→start at or below graphile-worker's, p50 and p99.
+  for (const p of ['p50', 'p99']) {
+    outcome.ratios.push(ratio(`enqueue→start ${p} Catalynx / graphile-worker`, latency[`Catalynx ${p}`]!, latency[`graphile-worker ${p}`]!, { op: '<=', value: 1 }));
+  }
   outcome.notes.push(
     `Concurrency ${QUEUE_CONCURRENCY} for every product; pool size 10 each; jobs are queued first, the clock runs from starting the worker until the product has durably recorded all ${jobs} as completed.`,
     `Catalynx runs at its default look-ahead (WORKER_LOOKAHEAD, twice the concurrency): at most ${QUEUE_CONCURRENCY} agent calls at once, and after short attempts a completion's commit leases up to ${QUEUE_CONCURRENCY * 2} more tasks for slots that free while the next commit is in flight (bench/findings.md item 86).`,

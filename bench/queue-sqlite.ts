@@ -29,7 +29,8 @@ export async function runQueueSqlite(ctx: BenchContext): Promise<BenchmarkOutcom
       row(raw.name, `bulk enqueue ${jobs} jobs`, 'jobs/s', r.rawEnqueue!),
     ],
     ratios: [
-      ratio('drain throughput Catalynx / raw loop', r.catalynx!, r.raw!, { op: '>=', value: 0.7 }),
+      // Issue 18's line (the first round's was 0.7 for the median).
+      ratio('drain throughput Catalynx / raw loop', r.catalynx!, r.raw!, { op: '>=', value: 0.85, each: 0.7 }),
       ratio('bulk enqueue Catalynx / raw insert', r.catalynxEnqueue!, r.rawEnqueue!),
     ],
     skipped: [],

@@ -27,7 +27,7 @@ export function resultTable(outcome: BenchmarkOutcome): string {
   if (outcome.ratios.length > 0) {
     lines.push('', '| Ratio (same run) | Value | Spread (per repetition) | Target | Met |', '|---|---:|---:|---|---|');
     for (const r of outcome.ratios) {
-      const target = r.target ? `${r.target.op} ${r.target.value}` : '—';
+      const target = r.target ? `${r.target.op} ${r.target.value}${r.target.each !== undefined ? `, each repetition ${r.target.op} ${r.target.each}` : ''}` : '—';
       const met = r.met === undefined ? '—' : r.met ? 'yes' : '**no**';
       lines.push(`| ${r.name} | ${r.value.toFixed(2)} | ${r.spread.min.toFixed(2)}–${r.spread.max.toFixed(2)} | ${target} | ${met} |`);
     }
