@@ -36,15 +36,11 @@ export const FINISH_INTO_DONE = `
     )
     select coalesce(array_agg(done.t), '{}') into v_done from done;`;
 
-/** Answers the finished rows, then leases the worker tasks for the slots they gave back, then any others (also migration 0009). */
-export const ANSWER_AND_REFILL = `
-    return query select * from unnest(v_done);
-    if v_left <= 0 then
-      return;
-    end if;
-    -- The slots this finish gave back, per agent.
-    select coalesce(jsonb_object_agg(f.agent_id, f.n), '{}'::jsonb) into v_freed
-    from (select d.agent_id, count(*) as n from unnest(v_done) d group by d.agent_id) f;
+/**
+ * Leases the worker tasks for the slots a finish gave back (v_freed, per agent), then any others
+ * (also migrations 0009 and 0010).
+ */
+export const REFILL_FREED = `
     for v_agent in select * from catalynx_due_agents(p_now) loop
       exit when v_left <= 0;
       v_take := least(v_left, coalesce((v_freed ->> v_agent)::integer, 0));
@@ -61,6 +57,16 @@ export const ANSWER_AND_REFILL = `
     if v_left > 0 then
       return query select * from catalynx_claim(p_worker, v_left, p_now, p_lease_until, p_default_limit, p_limits);
     end if;`;
+
+/** Answers the finished rows, then leases the worker tasks for the slots they gave back, then any others (also migration 0009). */
+export const ANSWER_AND_REFILL = `
+    return query select * from unnest(v_done);
+    if v_left <= 0 then
+      return;
+    end if;
+    -- The slots this finish gave back, per agent.
+    select coalesce(jsonb_object_agg(f.agent_id, f.n), '{}'::jsonb) into v_freed
+    from (select d.agent_id, count(*) as n from unnest(v_done) d group by d.agent_id) f;${REFILL_FREED}`;
 
 const FINISH_AND_CLAIM_FROM_RETURNED_ROWS = sql`
   create or replace function catalynx_finish_and_claim(p_ids text[], p_attempts integer[], p_results text[], p_worker text, p_slots integer,

@@ -10,7 +10,7 @@
 // status of finished rows) calls it unchanged.
 
 import { sql } from 'kysely';
-import { LEASE } from './0004_claim_functions';
+import { REFILL_FREED } from './0005_finish_from_returned_rows';
 import finishAndNotify from './0009_finish_and_notify';
 import type { AnyKysely, MigrationFactory } from './migration-context';
 
@@ -76,22 +76,7 @@ const FINISH_AND_CLAIM_ANSWERING_IDS = sql`
     -- The slots this finish gave back, per agent.
     select coalesce(jsonb_object_agg(f.agent_id, f.n), '{}'::jsonb) into v_freed
     from (select a as agent_id, count(*) as n from unnest(v_done_agents) a group by a) f;
-    for v_agent in select * from catalynx_due_agents(p_now) loop
-      exit when v_left <= 0;
-      v_take := least(v_left, coalesce((v_freed ->> v_agent)::integer, 0));
-      exit when v_take <= 0;
-      exit when exists (select 1 from circuit_breakers cb where cb.name = 'agent:' || v_agent and cb.state <> 'closed');
-      select count(*) into v_running from tasks r where r.status = 'running' and r.agent_id = v_agent;
-      v_take := least(v_take, coalesce((p_limits ->> lower(v_agent))::integer, p_default_limit) - v_running);
-      exit when v_take <= 0;
-      return query ${sql.raw(LEASE)};
-      get diagnostics v_leased = row_count;
-      v_left := v_left - v_leased;
-      exit when v_leased < v_take;
-    end loop;
-    if v_left > 0 then
-      return query select * from catalynx_claim(p_worker, v_left, p_now, p_lease_until, p_default_limit, p_limits);
-    end if;
+    ${sql.raw(REFILL_FREED)}
   end
   $$`;
 
