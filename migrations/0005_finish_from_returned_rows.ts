@@ -12,8 +12,11 @@ import { sql } from 'kysely';
 import { FINISH_AND_CLAIM, LEASE } from './0004_claim_functions';
 import type { AnyKysely, MigrationFactory } from './migration-context';
 
-/** The batch's finish: its successes' rows and attempt rows written, the finished rows kept in v_done (also migration 0009). */
-export const FINISH_INTO_DONE = `
+/**
+ * The update that finishes a batch's successes (the `batch` and `done` steps, up to what `done`
+ * returns), fenced on lease, attempt and a clean breaker (also migration 0010).
+ */
+export const FINISH_SUCCESSES = `
     with batch as (
       select * from unnest(p_ids, p_attempts, p_results) as b(id, attempts, result)
     ),
@@ -25,7 +28,10 @@ export const FINISH_INTO_DONE = `
         and t.status = 'running' and t.locked_by = p_worker and t.workflow_run_id is null
         and not exists (
           select 1 from circuit_breakers cb
-          where cb.name = 'agent:' || t.agent_id and (cb.state <> 'closed' or cb.failure_count <> 0))
+          where cb.name = 'agent:' || t.agent_id and (cb.state <> 'closed' or cb.failure_count <> 0))`;
+
+/** The batch's finish: its successes' rows and attempt rows written, the finished rows kept in v_done (also migration 0009). */
+export const FINISH_INTO_DONE = `${FINISH_SUCCESSES}
       returning t
     ),
     attempts_done as (

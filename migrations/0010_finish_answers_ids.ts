@@ -10,24 +10,12 @@
 // status of finished rows) calls it unchanged.
 
 import { sql } from 'kysely';
-import { REFILL_FREED } from './0005_finish_from_returned_rows';
+import { FINISH_SUCCESSES, REFILL_FREED } from './0005_finish_from_returned_rows';
 import finishAndNotify from './0009_finish_and_notify';
 import type { AnyKysely, MigrationFactory } from './migration-context';
 
 /** The batch's finish: its successes' rows and attempt rows written, the finished tasks' ids and agents kept. */
-const FINISH_INTO_IDS = `
-    with batch as (
-      select * from unnest(p_ids, p_attempts, p_results) as b(id, attempts, result)
-    ),
-    done as (
-      update tasks t set status = 'succeeded', result = batch.result, last_error = null, locked_by = null, locked_until = null,
-        finished_at = p_now, updated_at = p_now
-      from batch
-      where t.id = batch.id and t.attempts = batch.attempts
-        and t.status = 'running' and t.locked_by = p_worker and t.workflow_run_id is null
-        and not exists (
-          select 1 from circuit_breakers cb
-          where cb.name = 'agent:' || t.agent_id and (cb.state <> 'closed' or cb.failure_count <> 0))
+const FINISH_INTO_IDS = `${FINISH_SUCCESSES}
       returning t.id, t.agent_id, t.attempts
     ),
     attempts_done as (
